@@ -1,0 +1,70 @@
+import type { z } from 'zod';
+import type { ConfigIssue } from '../core/errors.js';
+import type { Project } from './project.js';
+import { toConfigIssues } from './zod-issues.js';
+
+/** The schemas of one destination type, as config validation needs them. */
+export interface DestinationTypeSchemas {
+  accountSchema: z.ZodType;
+  syncSchema: z.ZodType;
+}
+
+export type DestinationSchemas = Map<string, DestinationTypeSchemas>;
+
+/**
+ * Checks what no single file can: that each sync names an existing model and destination,
+ * that a primary key is known, and that destination accounts and options fit their type.
+ */
+export function checkProjectReferences(project: Project, schemas: DestinationSchemas | undefined): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const accounts = project.config.destinations;
+
+  if (schemas) {
+    for (const [name, account] of Object.entries(accounts)) {
+      const type = schemas.get(account.type);
+      if (!type) {
+        issues.push({
+          file: 'sluice.yml',
+          path: `destinations.${name}.type`,
+          message: `"${account.type}" is not a supported destination type; use one of ${[...schemas.keys()].join(', ')}`,
+        });
+        continue;
+      }
+      const result = type.accountSchema.safeParse(account, { reportInput: true });
+      if (!result.success) issues.push(...toConfigIssues(result.error, 'sluice.yml', ['destinations', name]));
+    }
+  }
+
+  for (const sync of project.syncs.values()) {
+    const { file, config } = sync;
+    const model = project.models.get(config.model);
+    if (!model) {
+      const known = [...project.models.keys()].join(', ') || 'none yet';
+      issues.push({ file, path: 'model', message: `model "${config.model}" not found in models/; known models: ${known}` });
+    }
+    const account = accounts[config.destination];
+    if (!account) {
+      const known = Object.keys(accounts).join(', ') || 'none yet';
+      issues.push({
+        file,
+        path: 'destination',
+        message: `destination "${config.destination}" is not defined under destinations in sluice.yml; defined: ${known}`,
+      });
+    } else {
+      const type = schemas?.get(account.type);
+      const result = type?.syncSchema.safeParse(config.destination_options, { reportInput: true });
+      if (result && !result.success) issues.push(...toConfigIssues(result.error, file, ['destination_options']));
+    }
+    if (sync.primaryKey.length === 0 && model?.settings.primary_key !== undefined) {
+      sync.primaryKey = [model.settings.primary_key].flat();
+    }
+    if (sync.primaryKey.length === 0 && model) {
+      issues.push({
+        file,
+        path: 'primary_key',
+        message: `no primary key; set primary_key here or in ${model.settingsFile ?? `models/${model.name}.yml`}`,
+      });
+    }
+  }
+  return issues;
+}

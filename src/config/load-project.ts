@@ -1,0 +1,172 @@
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, join, relative, resolve } from 'node:path';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError, type ConfigIssue } from '../core/errors.js';
+import { resolveEnvReferences } from './env-refs.js';
+import { IDENTIFIER_PATTERN } from './identifiers.js';
+import type { MappedField, ModelDefinition, Project, SyncDefinition } from './project.js';
+import {
+  modelSettingsSchema,
+  projectSchema,
+  syncSchema,
+  type ModelSettings,
+  type ProjectFileConfig,
+  type SyncFileConfig,
+} from './schema.js';
+import { checkProjectReferences, type DestinationSchemas } from './check-references.js';
+import { toConfigIssues } from './zod-issues.js';
+
+export const PROJECT_FILE = 'sluice.yml';
+
+export interface LoadOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Schemas of the destination types, so accounts and per-sync options are validated too. */
+  destinationSchemas?: DestinationSchemas;
+}
+
+/**
+ * Loads sluice.yml, models/ and syncs/ from a project folder and validates all of it. Every
+ * problem in every file is collected and thrown together as one ConfigError, one line each.
+ */
+export async function loadProject(dir: string, options: LoadOptions = {}): Promise<Project> {
+  const projectDir = resolve(dir);
+  const env = options.env ?? process.env;
+  const issues: ConfigIssue[] = [];
+
+  const config = await loadProjectFile(projectDir, env, issues);
+  const models = await loadModels(projectDir, issues);
+  const syncs = await loadSyncs(projectDir, env, issues, config);
+
+  if (config) {
+    const project: Project = { dir: projectDir, config, models, syncs };
+    issues.push(...checkProjectReferences(project, options.destinationSchemas));
+    if (issues.length === 0) return project;
+  }
+  throw new ConfigError(issues);
+}
+
+async function loadProjectFile(
+  projectDir: string,
+  env: NodeJS.ProcessEnv,
+  issues: ConfigIssue[],
+): Promise<ProjectFileConfig | undefined> {
+  const path = join(projectDir, PROJECT_FILE);
+  if (!existsSync(path)) {
+    issues.push({
+      file: PROJECT_FILE,
+      path: '',
+      message: `not found in ${projectDir}; run sluice from a project folder or pass --project DIR`,
+    });
+    return undefined;
+  }
+  const raw = await readYaml(path, PROJECT_FILE, issues);
+  if (raw === undefined) return undefined;
+  const resolved = resolveEnvReferences(raw, PROJECT_FILE, env, issues);
+  return validate(projectSchema, resolved, PROJECT_FILE, issues);
+}
+
+async function loadModels(projectDir: string, issues: ConfigIssue[]): Promise<Map<string, ModelDefinition>> {
+  const models = new Map<string, ModelDefinition>();
+  const folder = join(projectDir, 'models');
+  for (const entry of await listFiles(folder, ['.sql'])) {
+    const name = basename(entry, '.sql');
+    const file = relative(projectDir, join(folder, entry));
+    if (!IDENTIFIER_PATTERN.test(name)) {
+      issues.push({ file, path: '', message: 'model file names must be identifiers (letters, digits, underscores); rename the file' });
+      continue;
+    }
+    const sql = await readFile(join(folder, entry), 'utf8');
+    const { settings, settingsFile } = await loadModelSettings(projectDir, folder, name, issues);
+    if (settings) models.set(name, { name, file, sql, settings, settingsFile });
+  }
+  return models;
+}
+
+async function loadModelSettings(
+  projectDir: string,
+  folder: string,
+  name: string,
+  issues: ConfigIssue[],
+): Promise<{ settings: ModelSettings | undefined; settingsFile: string | undefined }> {
+  for (const extension of ['.yml', '.yaml']) {
+    const path = join(folder, name + extension);
+    if (!existsSync(path)) continue;
+    const file = relative(projectDir, path);
+    const raw = (await readYaml(path, file, issues)) ?? {};
+    return { settings: validate(modelSettingsSchema, raw, file, issues), settingsFile: file };
+  }
+  return { settings: modelSettingsSchema.parse({}), settingsFile: undefined };
+}
+
+async function loadSyncs(
+  projectDir: string,
+  env: NodeJS.ProcessEnv,
+  issues: ConfigIssue[],
+  config: ProjectFileConfig | undefined,
+): Promise<Map<string, SyncDefinition>> {
+  const syncs = new Map<string, SyncDefinition>();
+  const folder = join(projectDir, 'syncs');
+  for (const entry of await listFiles(folder, ['.yml', '.yaml'])) {
+    const name = entry.replace(/\.ya?ml$/, '');
+    const file = relative(projectDir, join(folder, entry));
+    if (!IDENTIFIER_PATTERN.test(name)) {
+      issues.push({ file, path: '', message: 'sync file names must be identifiers (letters, digits, underscores); rename the file' });
+      continue;
+    }
+    const raw = await readYaml(join(folder, entry), file, issues);
+    if (raw === undefined) continue;
+    const resolved = resolveEnvReferences(raw, file, env, issues);
+    const syncConfig = validate(syncSchema, resolved, file, issues);
+    if (syncConfig) syncs.set(name, toSyncDefinition(name, file, syncConfig, config));
+  }
+  return syncs;
+}
+
+function toSyncDefinition(
+  name: string,
+  file: string,
+  config: SyncFileConfig,
+  project: ProjectFileConfig | undefined,
+): SyncDefinition {
+  const fields: MappedField[] = Object.entries(config.mapping).map(([field, source]) =>
+    typeof source === 'string'
+      ? { name: field, column: source, onNull: 'skip' }
+      : { name: field, column: source.from, onNull: source.on_null },
+  );
+  const primaryKey = config.primary_key === undefined ? [] : [config.primary_key].flat();
+  const timezone = project?.defaults.timezone ?? 'UTC';
+  const schedule =
+    config.schedule === undefined
+      ? undefined
+      : typeof config.schedule === 'string'
+        ? { cron: config.schedule, timezone }
+        : config.schedule;
+  return { name, file, config, fields, primaryKey, schedule };
+}
+
+async function listFiles(folder: string, extensions: string[]): Promise<string[]> {
+  if (!existsSync(folder)) return [];
+  const entries = await readdir(folder);
+  return entries.filter((entry) => extensions.some((extension) => entry.endsWith(extension))).sort();
+}
+
+async function readYaml(path: string, file: string, issues: ConfigIssue[]): Promise<unknown> {
+  try {
+    return parseYaml(await readFile(path, 'utf8')) ?? {};
+  } catch (error) {
+    if (!(error instanceof YAMLParseError)) throw error;
+    const [line, column] = error.linePos?.[0] ? [error.linePos[0].line, error.linePos[0].col] : [0, 0];
+    issues.push({ file, path: `line ${line}:${column}`, message: `${error.message.split('\n')[0]}; fix the YAML syntax` });
+    return undefined;
+  }
+}
+
+/** Validates a value and records its issues; returns the parsed value only when it is valid. */
+export function validate<T>(schema: z.ZodType<T>, value: unknown, file: string, issues: ConfigIssue[], prefix: string[] = []): T | undefined {
+  const result = schema.safeParse(value, { reportInput: true });
+  if (result.success) return result.data;
+  issues.push(...toConfigIssues(result.error, file, prefix));
+  return undefined;
+}

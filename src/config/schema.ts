@@ -1,0 +1,178 @@
+import { z } from 'zod';
+import { columnNameSchema, identifierSchema } from './identifiers.js';
+
+/** Guard settings: a sync stops before sending when a run would do more damage than these allow. */
+export const guardsSchema = z
+  .object({
+    /** Largest share of the delivered rows one run may remove (0 to 1). */
+    max_removal_share: z.number().min(0).max(1).default(0.1),
+    /** Removals at or below this count never trip the removal guard. */
+    min_removals_to_guard: z.number().int().min(0).default(100),
+    /** Largest share by which the model's row count may fall against the delivered snapshot (0 to 1). */
+    max_shrink_share: z.number().min(0).max(1).default(0.5),
+    /** Rows with a NULL key part that are dropped and reported before the sync fails. */
+    max_null_key_rows: z.number().int().min(0).default(0),
+    /** What a tripped removal guard does: stop the whole sync, or send adds and changes and hold removals. */
+    on_trip: z.enum(['fail', 'withhold_removals']).default('fail'),
+  })
+  .strict();
+
+export type GuardsConfig = z.infer<typeof guardsSchema>;
+
+export const scheduleSchema = z
+  .object({
+    cron: z.string().min(1),
+    /** IANA time zone the cron expression is read in, such as Europe/London. */
+    timezone: z.string().min(1),
+  })
+  .strict();
+
+const duckdbWarehouseSchema = z
+  .object({
+    type: z.literal('duckdb'),
+    /** Database file, relative to the project; `:memory:` for a throwaway database. */
+    path: z.string().min(1).default('.sluice/warehouse.duckdb'),
+    /** Schema the models are built in. */
+    schema: identifierSchema.default('analytics'),
+    /** Schema for snapshots, diffs and other tables Sluice owns. */
+    internal_schema: identifierSchema.default('sluice'),
+    threads: z.number().int().positive().optional(),
+    memory_limit: z.string().optional(),
+  })
+  .strict();
+
+export const warehouseSchema = z.discriminatedUnion('type', [duckdbWarehouseSchema]);
+export type WarehouseConfig = z.infer<typeof warehouseSchema>;
+
+const sqliteStateSchema = z
+  .object({
+    type: z.literal('sqlite'),
+    path: z.string().min(1).default('.sluice/state.sqlite'),
+  })
+  .strict();
+
+const postgresStateSchema = z
+  .object({
+    type: z.literal('postgres'),
+    /** Connection URL, usually `${SLUICE_STATE_URL}` so the password stays in the environment. */
+    url: z.string().min(1),
+    schema: identifierSchema.default('public'),
+  })
+  .strict();
+
+export const stateSchema = z.discriminatedUnion('type', [sqliteStateSchema, postgresStateSchema]);
+export type StateConfig = z.infer<typeof stateSchema>;
+
+/** A raw table: a warehouse table, or on warehouses that read local files, a CSV or Parquet file. */
+export const sourceTableSchema = z
+  .object({
+    table: z.string().min(1).optional(),
+    schema: identifierSchema.optional(),
+    file: z.string().min(1).optional(),
+    format: z.enum(['csv', 'parquet', 'json']).optional(),
+  })
+  .strict()
+  .refine((value) => (value.table === undefined) !== (value.file === undefined), {
+    message: 'set exactly one of `table` (a warehouse table) or `file` (a local file)',
+  });
+
+export type SourceTableConfig = z.infer<typeof sourceTableSchema>;
+
+export const sourceSchema = z
+  .object({
+    description: z.string().optional(),
+    tables: z.record(identifierSchema, sourceTableSchema),
+  })
+  .strict();
+
+/** A named destination account in sluice.yml; the rest of its fields belong to its type. */
+export const destinationAccountSchema = z.looseObject({ type: z.string().min(1) });
+
+export const projectSchema = z
+  .object({
+    name: identifierSchema,
+    warehouse: warehouseSchema,
+    state: stateSchema.default({ type: 'sqlite', path: '.sluice/state.sqlite' }),
+    /** Values for `{{var "name"}}` in models; `--var name=value` overrides them for one run. */
+    vars: z.record(identifierSchema, z.union([z.string(), z.number(), z.boolean()])).default({}),
+    sources: z.record(identifierSchema, sourceSchema).default({}),
+    destinations: z.record(identifierSchema, destinationAccountSchema).default({}),
+    defaults: z
+      .object({
+        guards: guardsSchema.partial().default({}),
+        timezone: z.string().default('UTC'),
+      })
+      .strict()
+      .default({ guards: {}, timezone: 'UTC' }),
+  })
+  .strict();
+
+export type ProjectFileConfig = z.infer<typeof projectSchema>;
+
+export const modelTestSchema = z.union([
+  z.object({ unique: z.array(columnNameSchema).min(1) }).strict(),
+  z.object({ not_null: z.array(columnNameSchema).min(1) }).strict(),
+  z.object({ min_rows: z.number().int().min(0) }).strict(),
+]);
+
+export type ModelTest = z.infer<typeof modelTestSchema>;
+
+/** Settings beside a model, in `models/NAME.yml`. */
+export const modelSettingsSchema = z
+  .object({
+    description: z.string().optional(),
+    primary_key: z.union([columnNameSchema, z.array(columnNameSchema).min(1)]).optional(),
+    /** Columns holding personal data: masked in samples, plans and error messages. */
+    pii: z.array(columnNameSchema).default([]),
+    materialized: z.enum(['table', 'view']).default('table'),
+    tests: z.array(modelTestSchema).default([]),
+  })
+  .strict();
+
+export type ModelSettings = z.infer<typeof modelSettingsSchema>;
+
+const mappingFieldSchema = z.union([
+  columnNameSchema,
+  z
+    .object({
+      from: columnNameSchema,
+      /**
+       * What a NULL in the model does to the destination: `skip` leaves the delivered value alone
+       * (a NULL is not a change), `clear` sends the NULL and wipes the value.
+       */
+      on_null: z.enum(['skip', 'clear']).default('skip'),
+    })
+    .strict(),
+], { error: 'use a model column name, or {from: column, on_null: skip|clear}' });
+
+export const syncModes = ['upsert', 'update', 'insert', 'mirror', 'audience', 'trigger'] as const;
+export type SyncMode = (typeof syncModes)[number];
+
+/** One sync, in `syncs/NAME.yml`; the sync's name is the file name. */
+export const syncSchema = z
+  .object({
+    description: z.string().optional(),
+    model: identifierSchema,
+    destination: identifierSchema,
+    mode: z.enum(syncModes),
+    /** Defaults to the model's primary key. */
+    primary_key: z.union([columnNameSchema, z.array(columnNameSchema).min(1)]).optional(),
+    /** Destination field name to model column (or `{from, on_null}`). */
+    mapping: z.record(columnNameSchema, mappingFieldSchema).refine((m) => Object.keys(m).length > 0, {
+      message: 'map at least one field',
+    }),
+    destination_options: z.record(z.string(), z.unknown()).default({}),
+    schedule: z
+      .union([scheduleSchema, z.string().min(1)], {
+        error: 'use a cron expression, or {cron, timezone}',
+      })
+      .optional(),
+    guards: guardsSchema.partial().default({}),
+    on_duplicate_key: z.enum(['fail', 'skip']).default('fail'),
+    /** Rows per destination call, at most the destination's maximum. */
+    batch_size: z.number().int().positive().optional(),
+    enabled: z.boolean().default(true),
+  })
+  .strict();
+
+export type SyncFileConfig = z.infer<typeof syncSchema>;

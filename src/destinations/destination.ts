@@ -1,0 +1,83 @@
+import type { z } from 'zod';
+import type { Logger } from '../core/logger.js';
+import type { Row } from '../core/values.js';
+
+/**
+ * What a destination is asked to do with one row. Sync modes map onto these (see sync/modes.ts);
+ * connectors check the operation, never the mode.
+ */
+export type Operation = 'upsert' | 'update' | 'insert' | 'delete' | 'add' | 'remove' | 'send';
+
+/** One row to deliver: old and new mapped values plus the operation. */
+export interface ChangeRecord {
+  /** Canonical text of the primary key; unique within a sync. */
+  key: string;
+  operation: Operation;
+  /** The mapped fields to deliver, by destination field name. `null` for delete and remove. */
+  fields: Row | null;
+  /**
+   * The mapped fields as last delivered, from the snapshot. Removals use them to name the
+   * identifiers the destination holds. `null` for rows never delivered.
+   */
+  previous: Row | null;
+  /** Hash of `fields`; with the sync name and key it identifies one message for the send ledger. */
+  contentHash: string;
+}
+
+export type RowOutcome =
+  | { status: 'accepted' }
+  | { status: 'rejected'; reason: string }
+  | { status: 'retry'; reason: string; retryAfterMs?: number };
+
+/** What a connector declares about itself; the engine batches, paces and guards by it. */
+export interface DestinationCapabilities {
+  operations: readonly Operation[];
+  /** Rows per call; the engine never builds a larger batch. */
+  maxBatchSize: number;
+  /** Calls per second allowed for one account, or undefined when unlimited or unknown. */
+  maxRequestsPerSecond?: number;
+  /** Calls in flight at once for one account. */
+  maxConcurrency: number;
+  /**
+   * Whether repeating a call has the same effect as making it once. When false the engine records
+   * each row in the send ledger before and after the call, so a crash never sends it twice.
+   */
+  idempotent: boolean;
+}
+
+export interface DestinationContext {
+  logger: Logger;
+  /** The project root, for destinations that resolve relative paths. */
+  projectDir: string;
+  /** The run id; connectors may put it in file names or request headers. */
+  runId: string;
+  syncName: string;
+  signal?: AbortSignal;
+}
+
+/** An open connection to one destination for one sync. */
+export interface Destination {
+  readonly capabilities: DestinationCapabilities;
+  /**
+   * Delivers a batch and returns exactly one outcome per record, in the same order. Throws a
+   * DestinationError only when the call failed as a whole (for example authentication); one bad
+   * row is returned as rejected, never thrown.
+   */
+  write(records: ChangeRecord[]): Promise<RowOutcome[]>;
+  /** Flushes and releases resources. Called once after the last batch, also after a failure. */
+  close(): Promise<void>;
+}
+
+/**
+ * A kind of destination: its config schemas and a factory. `accountSchema` validates the
+ * named destination in sluice.yml (connection, credentials); `syncSchema` validates the
+ * `destination_options` of each sync that uses it (target list, file name).
+ */
+export interface DestinationType<Account = unknown, SyncOptions = unknown> {
+  readonly type: string;
+  readonly accountSchema: z.ZodType<Account>;
+  readonly syncSchema: z.ZodType<SyncOptions>;
+  /** A key shared by every sync writing to the same account, for one shared rate budget. */
+  accountKey(account: Account): string;
+  open(account: Account, options: SyncOptions, context: DestinationContext): Promise<Destination>;
+}

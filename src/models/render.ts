@@ -1,0 +1,70 @@
+import Handlebars from 'handlebars';
+import { ModelError, errorMessage } from '../core/errors.js';
+
+/** What the template helpers of a model resolve to. */
+export interface RenderContext {
+  /** SQL for the table of another model. */
+  refTable(model: string): string;
+  /** SQL for a raw source table, or undefined when the source does not exist. */
+  sourceTable(source: string, table: string): string | undefined;
+  /** SQL literal for a variable, or undefined when it is not set. */
+  varLiteral(name: string): string | undefined;
+}
+
+export interface RenderedModel {
+  sql: string;
+  refs: string[];
+  sources: string[];
+}
+
+/**
+ * Renders a model's SQL template. Helpers: `{{ref "model"}}`, `{{source "source" "table"}}` and
+ * `{{var "name"}}`. Output is SQL, so nothing is HTML-escaped; unknown helpers and missing
+ * arguments are errors that name the model.
+ */
+export function renderModel(name: string, template: string, context: RenderContext): RenderedModel {
+  const refs = new Set<string>();
+  const sources = new Set<string>();
+  const handlebars = Handlebars.create();
+
+  handlebars.registerHelper('ref', (model: unknown) => {
+    const target = requireString(name, 'ref', model);
+    refs.add(target);
+    return context.refTable(target);
+  });
+  handlebars.registerHelper('source', (source: unknown, table: unknown) => {
+    const sourceName = requireString(name, 'source', source);
+    const tableName = requireString(name, 'source', table);
+    const sql = context.sourceTable(sourceName, tableName);
+    if (sql === undefined) {
+      throw new ModelError(name, `Model ${name} uses {{source "${sourceName}" "${tableName}"}}, which is not declared under sources in sluice.yml; declare it there`);
+    }
+    sources.add(`${sourceName}.${tableName}`);
+    return sql;
+  });
+  handlebars.registerHelper('var', (variable: unknown) => {
+    const varName = requireString(name, 'var', variable);
+    const literal = context.varLiteral(varName);
+    if (literal === undefined) {
+      throw new ModelError(name, `Model ${name} uses {{var "${varName}"}}, which is not set; add it under vars in sluice.yml or pass --var ${varName}=VALUE`);
+    }
+    return literal;
+  });
+  handlebars.registerHelper('helperMissing', function (...args: unknown[]) {
+    const options = args[args.length - 1] as { name?: string };
+    throw new ModelError(name, `Model ${name} uses an unknown template helper or variable "${options.name}"; use ref, source or var`);
+  });
+
+  try {
+    const sql = handlebars.compile(template, { noEscape: true, strict: true })({});
+    return { sql: sql.trim().replace(/;\s*$/, ''), refs: [...refs], sources: [...sources] };
+  } catch (error) {
+    if (error instanceof ModelError) throw error;
+    throw new ModelError(name, `Cannot render model ${name}: ${errorMessage(error)}`, { cause: error });
+  }
+}
+
+function requireString(model: string, helper: string, value: unknown): string {
+  if (typeof value === 'string' && value.length > 0) return value;
+  throw new ModelError(model, `Model ${model}: {{${helper}}} needs quoted names, as in {{${helper} "name"}}`);
+}

@@ -1,0 +1,21 @@
+/**
+ * What a warehouse can do. Engines branch on these flags, never on the warehouse's name; a new
+ * flag gets a safe default here so that existing adapters keep working.
+ */
+export interface WarehouseCapabilities {
+  /** Multi-statement transactions that make a snapshot commit atomic. */
+  supportsTransactions: boolean;
+  /** `read_csv`-style access to local files, so a source may be a file next to the project. */
+  readsLocalFiles: boolean;
+  /** `MERGE` statements. */
+  supportsMerge: boolean;
+  /** Several statements may run at once on separate connections. */
+  supportsConcurrentQueries: boolean;
+}
+
+export const defaultCapabilities: WarehouseCapabilities = {
+  supportsTransactions: false,
+  readsLocalFiles: false,
+  supportsMerge: false,
+  supportsConcurrentQueries: false,
+};

@@ -1,0 +1,225 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { DuckDBConnection, DuckDBInstance, type DuckDBResult } from '@duckdb/node-api';
+import { WarehouseError, errorMessage } from '../../core/errors.js';
+import type { ColumnInfo, LogicalType, Row } from '../../core/values.js';
+import type { WarehouseAdapter } from '../adapter.js';
+import type { WarehouseCapabilities } from '../capabilities.js';
+import type { TableRef } from '../table-ref.js';
+import { duckdbDialect } from './duckdb-dialect.js';
+import { logicalTypeOf, toCanonical } from './duckdb-values.js';
+
+export interface DuckDBAdapterOptions {
+  /** Database file, or `:memory:`. */
+  path: string;
+  threads?: number;
+  memoryLimit?: string;
+  /** Folder that relative file paths in SQL resolve against: the project folder. */
+  fileSearchPath?: string;
+}
+
+/**
+ * The embedded default warehouse. One DuckDB instance per adapter; statements run on a main
+ * connection, and each stream gets its own connection because DuckDB invalidates an open
+ * streaming result when its connection runs another statement.
+ */
+export class DuckDBAdapter implements WarehouseAdapter {
+  readonly dialect = duckdbDialect;
+  readonly capabilities: WarehouseCapabilities = {
+    supportsTransactions: true,
+    readsLocalFiles: true,
+    supportsMerge: false,
+    supportsConcurrentQueries: true,
+  };
+
+  readonly #instance: DuckDBInstance;
+  readonly #main: DuckDBConnection;
+  #tag: string | undefined;
+
+  private constructor(instance: DuckDBInstance, main: DuckDBConnection) {
+    this.#instance = instance;
+    this.#main = main;
+  }
+
+  static async open(options: DuckDBAdapterOptions): Promise<DuckDBAdapter> {
+    const settings: Record<string, string> = {};
+    if (options.threads) settings.threads = String(options.threads);
+    if (options.memoryLimit) settings.memory_limit = options.memoryLimit;
+    // Relative paths keep compiled SQL, and so model versions, the same on every clone.
+    if (options.fileSearchPath) settings.file_search_path = options.fileSearchPath;
+
+    if (options.path !== ':memory:') await mkdir(dirname(options.path), { recursive: true });
+    const instance = await DuckDBInstance.create(options.path, settings).catch((error: unknown) => {
+      throw new WarehouseError(
+        `Cannot open the DuckDB database ${options.path}: ${errorMessage(error)}. ` +
+          'If another Sluice process has it open, wait for that run to finish.',
+        { cause: error },
+      );
+    });
+    const main = await DuckDBAdapter.#connect(instance);
+    return new DuckDBAdapter(instance, main);
+  }
+
+  static async #connect(instance: DuckDBInstance): Promise<DuckDBConnection> {
+    const connection = await instance.connect();
+    // Canonical timestamps are UTC whatever the host's time zone.
+    await connection.run("SET TimeZone = 'UTC'");
+    return connection;
+  }
+
+  setTag(tag: string | undefined): void {
+    this.#tag = tag;
+  }
+
+  async execute(sql: string): Promise<void> {
+    await this.#run(this.#main, sql);
+  }
+
+  async query(sql: string): Promise<Row[]> {
+    const rows: Row[] = [];
+    for await (const page of this.stream(sql, 10_000)) rows.push(...page);
+    return rows;
+  }
+
+  async *stream(sql: string, pageSize: number): AsyncIterable<Row[]> {
+    const connection = await DuckDBAdapter.#connect(this.#instance);
+    try {
+      const result = await this.#streamResult(connection, sql);
+      const names = result.deduplicatedColumnNames();
+      const types = result.columnTypes().map(logicalTypeOf);
+      let page: Row[] = [];
+
+      for await (const chunk of result.yieldRowsJson()) {
+        for (const values of chunk) {
+          page.push(toRow(names, types, values));
+          if (page.length >= pageSize) {
+            yield page;
+            page = [];
+          }
+        }
+      }
+      if (page.length > 0) yield page;
+    } finally {
+      connection.closeSync();
+    }
+  }
+
+  async describe(sql: string): Promise<ColumnInfo[]> {
+    const connection = await DuckDBAdapter.#connect(this.#instance);
+    try {
+      const prepared = await connection.prepare(sql).catch((error: unknown) => {
+        throw this.#error(sql, error);
+      });
+      const count = prepared.columnCount;
+      const columns: ColumnInfo[] = [];
+      for (let index = 0; index < count; index += 1) {
+        const type = prepared.columnType(index);
+        columns.push({
+          name: prepared.columnName(index),
+          type: logicalTypeOf(type),
+          nativeType: type.toString(),
+        });
+      }
+      return columns;
+    } finally {
+      connection.closeSync();
+    }
+  }
+
+  async loadRows(
+    table: TableRef,
+    columns: { name: string; type: LogicalType }[],
+    rows: Row[],
+    options: { append?: boolean } = {},
+  ): Promise<void> {
+    const target = this.dialect.quoteTable(table);
+    if (!options.append) {
+      const definitions = columns.map(
+        (column) => `${this.dialect.quoteIdentifier(column.name)} ${this.dialect.typeName(column.type)}`,
+      );
+      await this.execute(`CREATE OR REPLACE TABLE ${target} (${definitions.join(', ')})`);
+    }
+    if (rows.length === 0) return;
+
+    // Values arrive as one JSON document and DuckDB casts each field to its column's type, which
+    // keeps exact decimals and microsecond timestamps that an appender of JS numbers would lose.
+    const document = JSON.stringify(rows.map((row) => columns.map((column) => row[column.name] ?? null)));
+    const selectList = columns
+      .map((column, index) => {
+        const field = `json_extract_string(value, '$[${index}]')`;
+        const cast = `CAST(${field} AS ${this.dialect.typeName(column.type)})`;
+        return column.type === 'json' ? `json_extract(value, '$[${index}]')` : cast;
+      })
+      .join(', ');
+    const source = `SELECT ${selectList} FROM json_each(${this.dialect.stringLiteral(document)})`;
+    await this.execute(`INSERT INTO ${target} ${source}`);
+  }
+
+  async atomically(statements: string[]): Promise<void> {
+    await this.execute('BEGIN TRANSACTION');
+    try {
+      for (const statement of statements) await this.execute(statement);
+      await this.execute('COMMIT');
+    } catch (error) {
+      await this.execute('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async tableExists(table: TableRef): Promise<boolean> {
+    const schemaFilter = table.schema
+      ? `table_schema = ${this.dialect.stringLiteral(table.schema)}`
+      : 'table_schema = current_schema()';
+    const rows = await this.query(
+      `SELECT count(*) AS n FROM information_schema.tables WHERE ${schemaFilter} ` +
+        `AND table_name = ${this.dialect.stringLiteral(table.name)}`,
+    );
+    return Number(rows[0]?.n ?? 0) > 0;
+  }
+
+  async ensureSchema(schema: string): Promise<void> {
+    await this.execute(`CREATE SCHEMA IF NOT EXISTS ${this.dialect.quoteIdentifier(schema)}`);
+  }
+
+  async close(): Promise<void> {
+    this.#main.closeSync();
+    this.#instance.closeSync();
+  }
+
+  async #run(connection: DuckDBConnection, sql: string): Promise<void> {
+    try {
+      await connection.run(this.#tagged(sql));
+    } catch (error) {
+      throw this.#error(sql, error);
+    }
+  }
+
+  async #streamResult(connection: DuckDBConnection, sql: string): Promise<DuckDBResult> {
+    try {
+      return await connection.stream(this.#tagged(sql));
+    } catch (error) {
+      throw this.#error(sql, error);
+    }
+  }
+
+  #tagged(sql: string): string {
+    return this.#tag ? this.dialect.statementTag(this.#tag) + sql : sql;
+  }
+
+  #error(sql: string, error: unknown): WarehouseError {
+    const firstLine = sql.trim().split('\n')[0]?.slice(0, 120) ?? '';
+    return new WarehouseError(`DuckDB: ${errorMessage(error)}\n  in statement: ${firstLine}`, {
+      cause: error,
+    });
+  }
+}
+
+type Json = Parameters<typeof toCanonical>[0];
+
+function toRow(names: string[], types: LogicalType[], values: Json[]): Row {
+  const row: Row = {};
+  for (let index = 0; index < names.length; index += 1) {
+    row[names[index]!] = toCanonical(values[index] ?? null, types[index]!);
+  }
+  return row;
+}
