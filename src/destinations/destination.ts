@@ -27,7 +27,16 @@ export interface ChangeRecord {
 export type RowOutcome =
   | { status: 'accepted' }
   | { status: 'rejected'; reason: string }
-  | { status: 'retry'; reason: string; retryAfterMs?: number };
+  | {
+      status: 'retry';
+      reason: string;
+      retryAfterMs?: number;
+      /**
+       * True when the request may have reached the destination (a timeout after sending).
+       * The engine then never re-sends the row to a non-idempotent destination.
+       */
+      outcomeUnknown?: boolean;
+    };
 
 /** What a connector declares about itself; the engine batches, paces and guards by it. */
 export interface DestinationCapabilities {

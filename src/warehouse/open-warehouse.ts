@@ -1,7 +1,10 @@
 import { isAbsolute, join } from 'node:path';
 import type { WarehouseConfig } from '../config/schema.js';
 import type { WarehouseAdapter } from './adapter.js';
+import type { WarehouseCapabilities } from './capabilities.js';
+import type { SqlDialect } from './dialect.js';
 import { DuckDBAdapter } from './duckdb/duckdb-adapter.js';
+import { duckdbDialect } from './duckdb/duckdb-dialect.js';
 
 /** Opens the warehouse a project names. The config schema admits only supported types. */
 export async function openWarehouse(config: WarehouseConfig, projectDir: string): Promise<WarehouseAdapter> {
@@ -16,5 +19,13 @@ export async function openWarehouse(config: WarehouseConfig, projectDir: string)
         fileSearchPath: projectDir,
       });
     }
+  }
+}
+
+/** The dialect and capabilities of a configured warehouse, without connecting to it. */
+export function describeWarehouse(config: WarehouseConfig): { dialect: SqlDialect; capabilities: WarehouseCapabilities } {
+  switch (config.type) {
+    case 'duckdb':
+      return { dialect: duckdbDialect, capabilities: DuckDBAdapter.capabilities };
   }
 }

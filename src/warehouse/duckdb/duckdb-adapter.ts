@@ -24,13 +24,15 @@ export interface DuckDBAdapterOptions {
  * streaming result when its connection runs another statement.
  */
 export class DuckDBAdapter implements WarehouseAdapter {
-  readonly dialect = duckdbDialect;
-  readonly capabilities: WarehouseCapabilities = {
+  static readonly capabilities: WarehouseCapabilities = {
     supportsTransactions: true,
     readsLocalFiles: true,
     supportsMerge: false,
     supportsConcurrentQueries: true,
   };
+
+  readonly dialect = duckdbDialect;
+  readonly capabilities = DuckDBAdapter.capabilities;
 
   readonly #instance: DuckDBInstance;
   readonly #main: DuckDBConnection;

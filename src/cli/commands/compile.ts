@@ -1,0 +1,32 @@
+import type { Command } from 'commander';
+import { SluiceError } from '../../core/errors.js';
+import { compileProject } from '../../models/compile.js';
+import { describeWarehouse } from '../../warehouse/open-warehouse.js';
+import { EXIT } from '../exit-codes.js';
+import { print, runCommand } from '../output.js';
+import { loadCliProject } from '../session.js';
+import { addRunFlags, globalOptions, toRunOptions, type RunFlags } from './options.js';
+
+export function registerCompile(program: Command): void {
+  const command = program
+    .command('compile [models...]')
+    .description('print the compiled SQL of models (default: all), in dependency order, with their versions');
+  addRunFlags(command, false).action(async (names: string[], flags: RunFlags, cmd: Command) => {
+    const options = globalOptions(cmd);
+    await runCommand(options, async () => {
+      const project = await loadCliProject(options);
+      const runOptions = toRunOptions(flags, []);
+      const compiled = compileProject(project, {
+        ...describeWarehouse(project.config.warehouse),
+        schema: project.config.warehouse.schema,
+        vars: { ...project.config.vars, ...runOptions.vars },
+      });
+      const unknown = names.filter((name) => !project.models.has(name));
+      if (unknown.length > 0) throw new SluiceError('selection_invalid', `Unknown model ${unknown.join(', ')}; models: ${[...project.models.keys()].join(', ')}`);
+      const shown = names.length === 0 ? compiled : compiled.filter((model) => names.includes(model.name));
+      const data = shown.map(({ name, version, refs, sources, sql }) => ({ name, version, refs, sources, sql }));
+      print(options, data, () => data.map((model) => `-- ${model.name} (version ${model.version})\n${model.sql};\n`).join('\n'));
+      return EXIT.success;
+    });
+  });
+}

@@ -1,0 +1,38 @@
+import type { Command } from 'commander';
+import { runProject } from '../../run/run-project.js';
+import { defaultRunOptions } from '../../run/run-context.js';
+import { Scheduler } from '../../schedule/scheduler.js';
+import { EXIT } from '../exit-codes.js';
+import { runCommand } from '../output.js';
+import { cliLogger, loadCliProject, withRunContext } from '../session.js';
+import { globalOptions } from './options.js';
+
+export function registerSchedule(program: Command): void {
+  program
+    .command('schedule')
+    .description('run each sync on its cron schedule until SIGTERM; the batch in flight finishes first')
+    .action(async (_flags, cmd: Command) => {
+      const options = { ...globalOptions(cmd), json: true };
+      await runCommand(options, async () => {
+        const project = await loadCliProject(options);
+        const logger = cliLogger(project, { ...options, verbose: true });
+        // The warehouse is opened per tick, so a manual run can use an embedded database in between.
+        const scheduler = new Scheduler({
+          project,
+          logger,
+          runTick: (syncs, signal) =>
+            withRunContext(project, options, (context) => runProject(context, { ...defaultRunOptions, trigger: 'schedule', select: syncs }), signal),
+        });
+        const scheduled = scheduler.start();
+        process.stderr.write(`sluice: scheduling ${scheduled.length} syncs; stop with SIGTERM or Ctrl-C\n`);
+        await new Promise<void>((resolve) => {
+          const stop = () => resolve();
+          process.once('SIGTERM', stop);
+          process.once('SIGINT', stop);
+        });
+        process.stderr.write('sluice: stopping; finishing the batch in flight\n');
+        await scheduler.stop();
+        return EXIT.success;
+      });
+    });
+}

@@ -1,0 +1,77 @@
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { loadProject } from '../config/load-project.js';
+import type { Project } from '../config/project.js';
+import type { DestinationSchemas } from '../config/check-references.js';
+import { jsonLineLogger, type Logger, type LogLevel } from '../core/logger.js';
+import { silentReporter } from '../core/progress.js';
+import { destinationTypes } from '../destinations/registry.js';
+import { lockOwner, type RunContext } from '../run/run-context.js';
+import { openStateStore } from '../state/open-store.js';
+import { openWarehouse } from '../warehouse/open-warehouse.js';
+import { terminalReporter } from './progress-bars.js';
+
+export interface GlobalOptions {
+  project: string;
+  json?: boolean;
+  verbose?: boolean;
+}
+
+export function destinationSchemas(): DestinationSchemas {
+  return new Map([...destinationTypes].map(([name, type]) => [name, { accountSchema: type.accountSchema, syncSchema: type.syncSchema }]));
+}
+
+export async function loadCliProject(options: GlobalOptions): Promise<Project> {
+  return loadProject(resolve(options.project), { destinationSchemas: destinationSchemas() });
+}
+
+/**
+ * Logs go to `.sluice/logs/sluice.log` as JSON lines, and with --verbose also to stderr.
+ * Every line passes through the redactor first.
+ */
+export function cliLogger(project: Project, options: GlobalOptions): Logger {
+  const path = join(project.dir, '.sluice', 'logs', 'sluice.log');
+  mkdirSync(dirname(path), { recursive: true });
+  const file = createWriteStream(path, { flags: 'a' });
+  const toFile = jsonLineLogger((line) => file.write(line), 'info');
+  const level: LogLevel = 'debug';
+  const toStderr = options.verbose ? jsonLineLogger((line) => process.stderr.write(line), level) : undefined;
+  return {
+    log(logLevel, event, fields) {
+      toFile.log(logLevel, event, fields);
+      toStderr?.log(logLevel, event, fields);
+    },
+  };
+}
+
+/** Opens the warehouse and state store of a project for one command, and closes them after. */
+export async function withRunContext<T>(
+  project: Project,
+  options: GlobalOptions,
+  body: (context: RunContext) => Promise<T>,
+  signal?: AbortSignal,
+): Promise<T> {
+  const logger = cliLogger(project, options);
+  const showBars = !options.json && process.stderr.isTTY === true;
+  const store = await openStateStore(project.config.state, project.dir, { logger });
+  try {
+    const warehouse = await openWarehouse(project.config.warehouse, project.dir);
+    try {
+      const context: RunContext = {
+        project,
+        warehouse,
+        store,
+        destinationTypes,
+        logger,
+        reporter: showBars ? terminalReporter() : silentReporter,
+        owner: lockOwner(),
+        signal,
+      };
+      return await body(context);
+    } finally {
+      await warehouse.close();
+    }
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,123 @@
+import { rowHashExpression, type SqlDialect } from '../warehouse/dialect.js';
+import { MODE_OPERATIONS, type ChangeKind } from '../sync/modes.js';
+import type { DiffField, DiffSpec, KeyColumn } from './diff-spec.js';
+import { fieldColumn } from './sync-tables.js';
+
+/**
+ * SQL builders for the diff. They are pure functions of the spec and the dialect, so the SQL
+ * each warehouse receives can be checked without running it.
+ */
+
+/**
+ * Canonical text of a row's key. A single column is its canonical text; several columns are
+ * joined with length prefixes so that ("a|b", "c") and ("a", "b|c") stay distinct.
+ */
+export function keyExpression(dialect: SqlDialect, columns: KeyColumn[], alias?: string): string {
+  const ref = (name: string) => (alias ? `${alias}.` : '') + dialect.quoteIdentifier(name);
+  if (columns.length === 1) return dialect.canonicalText(ref(columns[0]!.name), columns[0]!.type);
+  const parts = columns.flatMap((column, index) => {
+    const text = dialect.canonicalText(ref(column.name), column.type);
+    const length = `CAST(${dialect.textLength(text)} AS ${dialect.typeName('string')})`;
+    return index === 0 ? [length, "':'", text] : ["'|'", length, "':'", text];
+  });
+  return dialect.concatText(parts);
+}
+
+/** True when any key part is NULL. NULL is never a key value. */
+export function nullKeyCondition(dialect: SqlDialect, columns: KeyColumn[]): string {
+  return columns.map((column) => `${dialect.quoteIdentifier(column.name)} IS NULL`).join(' OR ');
+}
+
+/** The value a field holds at the destination after this row is delivered. */
+function effectiveValue(field: DiffField, current: string, previous: string): string {
+  // With on_null skip, a NULL leaves the delivered value alone, so it is not a change.
+  return field.onNull === 'skip' ? `COALESCE(${current}, ${previous})` : current;
+}
+
+function operationCase(spec: DiffSpec, dialect: SqlDialect): string {
+  const branches = (Object.entries(MODE_OPERATIONS[spec.mode]) as [ChangeKind, string | null][])
+    .map(([kind, operation]) => {
+      const value = operation === null ? `CAST(NULL AS ${dialect.typeName('string')})` : dialect.stringLiteral(operation);
+      return `WHEN ${dialect.stringLiteral(kind)} THEN ${value}`;
+    })
+    .join(' ');
+  return `CASE _change ${branches} END`;
+}
+
+/** Creates the diff table: every row that differs from the snapshot, with its operation. */
+export function createDiffTableSql(spec: DiffSpec, dialect: SqlDialect): string {
+  const q = (name: string) => dialect.quoteIdentifier(name);
+  const model = dialect.quoteTable(spec.model);
+  const snapshot = dialect.quoteTable(spec.tables.snapshot);
+  const key = keyExpression(dialect, spec.keyColumns);
+
+  const fieldSelect = spec.fields.map((field, i) => `${q(field.column)} AS ${fieldColumn('f', i)}`);
+  const copies = spec.skipDuplicateKeys ? [`count(*) OVER (PARTITION BY ${key}) AS _copies`] : [];
+  const keyed = `SELECT ${[`${key} AS _key`, ...fieldSelect, ...copies].join(', ')}\n    FROM ${model}\n    WHERE NOT (${nullKeyCondition(dialect, spec.keyColumns)})`;
+  const current = spec.skipDuplicateKeys ? `SELECT * FROM (${keyed}) keyed WHERE _copies = 1` : keyed;
+
+  const effective = spec.fields.map((field, i) => ({
+    expr: effectiveValue(field, `c.${fieldColumn('f', i)}`, `s.${fieldColumn('f', i)}`),
+    type: field.type,
+  }));
+  const newHash = rowHashExpression(dialect, effective);
+  const oldHash = spec.full ? `CAST(NULL AS ${dialect.typeName('string')})` : 's._hash';
+  const fieldPairs = spec.fields.flatMap((_field, i) => [
+    `c.${fieldColumn('f', i)} AS ${fieldColumn('n', i)}`,
+    `s.${fieldColumn('f', i)} AS ${fieldColumn('o', i)}`,
+  ]);
+
+  const joined = [
+    'COALESCE(c._key, s._key) AS _key',
+    "CASE WHEN s._key IS NULL THEN 'added' WHEN c._key IS NULL THEN 'removed' ELSE 'changed' END AS _change",
+    `CASE WHEN c._key IS NULL THEN NULL ELSE ${newHash} END AS _hash`,
+    `${oldHash} AS _old_hash`,
+    ...fieldPairs,
+  ];
+
+  return `${dialect.createTableAs(spec.tables.diff, `WITH cur AS (
+  ${current}
+),
+joined AS (
+  SELECT ${joined.join(',\n    ')}
+  FROM cur c FULL OUTER JOIN ${snapshot} s ON c._key = s._key
+)
+SELECT joined.*,
+  ${operationCase(spec, dialect)} AS _operation,
+  FALSE AS _withheld,
+  row_number() OVER (ORDER BY _key) AS _seq
+FROM joined
+WHERE _change <> 'changed' OR _old_hash IS NULL OR _hash <> _old_hash`)}`;
+}
+
+/** Rows of the diff the destination must receive, in batch order. */
+export function pendingSendsSql(spec: DiffSpec, dialect: SqlDialect): string {
+  const columns = ['_seq', '_key', '_change', '_operation', '_hash', '_old_hash'];
+  spec.fields.forEach((_field, i) => columns.push(fieldColumn('n', i), fieldColumn('o', i)));
+  return `SELECT ${columns.join(', ')} FROM ${dialect.quoteTable(spec.tables.diff)}
+WHERE _operation IS NOT NULL AND NOT _withheld
+ORDER BY _seq`;
+}
+
+/**
+ * Statements that advance the snapshot to what the destination confirmed: rows sent in batches
+ * up to `highWaterSeq` that are not in the failed table, plus rows that needed no send. Withheld
+ * and unconfirmed rows keep their old snapshot state, so the next run retries them.
+ */
+export function commitSnapshotSql(spec: DiffSpec, dialect: SqlDialect, runId: string, highWaterSeq: number): string[] {
+  const diff = dialect.quoteTable(spec.tables.diff);
+  const snapshot = dialect.quoteTable(spec.tables.snapshot);
+  const failed = dialect.quoteTable(spec.tables.failed);
+  const confirmed = `NOT d._withheld AND (d._operation IS NULL OR (d._seq <= ${highWaterSeq} AND NOT EXISTS (SELECT 1 FROM ${failed} x WHERE x._key = d._key)))`;
+
+  const fieldColumns = spec.fields.map((_field, i) => fieldColumn('f', i));
+  const effective = spec.fields.map((field, i) =>
+    effectiveValue(field, `d.${fieldColumn('n', i)}`, `d.${fieldColumn('o', i)}`),
+  );
+  return [
+    `DELETE FROM ${snapshot} WHERE _key IN (SELECT d._key FROM ${diff} d WHERE d._change <> 'added' AND ${confirmed})`,
+    `INSERT INTO ${snapshot} (_key, _hash, _run_id, _synced_at${fieldColumns.map((c) => `, ${c}`).join('')})
+SELECT d._key, d._hash, ${dialect.stringLiteral(runId)}, CURRENT_TIMESTAMP${effective.map((e) => `, ${e}`).join('')}
+FROM ${diff} d WHERE d._change <> 'removed' AND ${confirmed}`,
+  ];
+}

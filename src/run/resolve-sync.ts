@@ -1,0 +1,68 @@
+import type { Project, SyncDefinition } from '../config/project.js';
+import { guardsSchema, type GuardsConfig } from '../config/schema.js';
+import { ConfigError } from '../core/errors.js';
+import { fingerprint } from '../core/fingerprint.js';
+import type { DiffSpec } from '../diff/diff-spec.js';
+import { syncTables } from '../diff/sync-tables.js';
+import type { CompiledModel } from '../models/compile.js';
+import type { WarehouseAdapter } from '../warehouse/adapter.js';
+
+/**
+ * Resolves a sync against its built model: the types of its key and mapped columns, and its
+ * mapping version. The version covers everything that changes what the destination holds per row
+ * (model, key, fields, column types, destination and its options), so changing any of them
+ * starts a new snapshot and a full sync of this sync alone.
+ */
+export async function resolveDiffSpec(
+  warehouse: WarehouseAdapter,
+  project: Project,
+  sync: SyncDefinition,
+  model: CompiledModel,
+  options: { full: boolean },
+): Promise<{ spec: DiffSpec; mappingVersion: string }> {
+  const columns = await warehouse.describe(`SELECT * FROM ${warehouse.dialect.quoteTable(model.table)}`);
+  const types = new Map(columns.map((column) => [column.name, column.type]));
+  const available = columns.map((column) => column.name).join(', ');
+
+  const issues = [
+    ...sync.primaryKey
+      .filter((name) => !types.has(name))
+      .map((name) => ({ file: sync.file, path: 'primary_key', message: `column "${name}" is not in model ${model.name}; its columns are ${available}` })),
+    ...sync.fields
+      .filter((field) => !types.has(field.column))
+      .map((field) => ({ file: sync.file, path: `mapping.${field.name}`, message: `column "${field.column}" is not in model ${model.name}; its columns are ${available}` })),
+  ];
+  if (issues.length > 0) throw new ConfigError(issues);
+
+  const keyColumns = sync.primaryKey.map((name) => ({ name, type: types.get(name)! }));
+  const fields = sync.fields.map((field) => ({ ...field, type: types.get(field.column)! }));
+  const account = project.config.destinations[sync.config.destination]!;
+  const mappingVersion = fingerprint({
+    model: model.name,
+    keyColumns,
+    fields,
+    destination: { name: sync.config.destination, type: account.type, options: sync.config.destination_options },
+  });
+
+  const internalSchema = internalSchemaOf(project);
+  const spec: DiffSpec = {
+    sync: sync.name,
+    mode: sync.config.mode,
+    model: model.table,
+    keyColumns,
+    fields,
+    tables: syncTables(internalSchema, sync.name, mappingVersion),
+    skipDuplicateKeys: sync.config.on_duplicate_key === 'skip',
+    full: options.full,
+  };
+  return { spec, mappingVersion };
+}
+
+export function internalSchemaOf(project: Project): string {
+  return project.config.warehouse.internal_schema;
+}
+
+/** The sync's guards over the project defaults over the built-in defaults. */
+export function effectiveGuards(project: Project, sync: SyncDefinition): GuardsConfig {
+  return guardsSchema.parse({ ...project.config.defaults.guards, ...sync.config.guards });
+}

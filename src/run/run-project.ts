@@ -1,0 +1,96 @@
+import { ModelError, errorMessage } from '../core/errors.js';
+import { compileProject, type CompiledModel } from '../models/compile.js';
+import { buildModels } from '../models/build.js';
+import { upstreamClosure } from '../models/graph.js';
+import type { RunContext, RunOptions } from './run-context.js';
+import { newRunId } from './run-context.js';
+import { overallStatus, type ModelSummary, type RunSummary, type SyncSummary } from './run-summary.js';
+import { runSync } from './run-sync.js';
+import { selectSyncs } from './select.js';
+
+/**
+ * Runs a project: compiles every model, builds the ones the selected syncs need (each once, in
+ * dependency order), then runs each selected sync. The run and every model and sync in it are
+ * recorded in the state store with the model versions used.
+ */
+export async function runProject(context: RunContext, options: RunOptions): Promise<RunSummary> {
+  const runId = newRunId();
+  const startedAt = new Date().toISOString();
+  await context.store.createRun({ id: runId, trigger: options.trigger, status: 'running', startedAt, finishedAt: null, error: null, options: { ...options } });
+  context.logger.log('info', 'run.started', { runId, trigger: options.trigger, select: options.select });
+
+  let models: ModelSummary[] = [];
+  let syncs: SyncSummary[] = [];
+  let error: string | null = null;
+  try {
+    const compiled = compileModels(context, options);
+    const selection = selectSyncs(context.project, compiled, options.select);
+    const needed = upstreamClosure([...selection.models, ...selection.syncs.map((s) => s.config.model)], dependencyMap(compiled));
+    models = await buildSelected(context, runId, compiled.filter((model) => needed.has(model.name)));
+    syncs = await runSelectedSyncs(context, runId, selection.syncs, compiled, models, options);
+  } catch (caught) {
+    error = errorMessage(caught);
+    context.logger.log('error', 'run.failed', { runId, error });
+  }
+
+  const status = error ? 'failed' : overallStatus(models, syncs, context.signal?.aborted ?? false);
+  await context.store.finishRun(runId, status, error);
+  const summary: RunSummary = { runId, status, startedAt, finishedAt: new Date().toISOString(), models, syncs, error };
+  context.logger.log('info', 'run.completed', { runId, status, syncs: syncs.length, models: models.length });
+  return summary;
+}
+
+export function compileModels(context: RunContext, options: Pick<RunOptions, 'vars'>): CompiledModel[] {
+  const { project, warehouse } = context;
+  return compileProject(project, {
+    dialect: warehouse.dialect,
+    capabilities: warehouse.capabilities,
+    schema: project.config.warehouse.schema,
+    vars: { ...project.config.vars, ...options.vars },
+  });
+}
+
+function dependencyMap(models: CompiledModel[]): Map<string, string[]> {
+  return new Map(models.map((model) => [model.name, model.refs]));
+}
+
+async function buildSelected(context: RunContext, runId: string, models: CompiledModel[]): Promise<ModelSummary[]> {
+  context.warehouse.setTag(`run=${runId}`);
+  const results = await buildModels(context.warehouse, models, context.logger, context.reporter).finally(() => context.warehouse.setTag(undefined));
+  const summaries: ModelSummary[] = [];
+  for (const result of results) {
+    const error = result.error?.message ?? null;
+    await context.store.recordModelRun({ runId, model: result.model, version: result.version, status: result.status, rowCount: result.rowCount, durationMs: result.durationMs, error });
+    summaries.push({ name: result.model, version: result.version, status: result.status, rowCount: result.rowCount, durationMs: result.durationMs, error });
+  }
+  return summaries;
+}
+
+async function runSelectedSyncs(
+  context: RunContext,
+  runId: string,
+  syncs: ReturnType<typeof selectSyncs>['syncs'],
+  compiled: CompiledModel[],
+  models: ModelSummary[],
+  options: RunOptions,
+): Promise<SyncSummary[]> {
+  const summaries: SyncSummary[] = [];
+  for (const sync of syncs) {
+    if (context.signal?.aborted) break;
+    const model = compiled.find((candidate) => candidate.name === sync.config.model)!;
+    const built = models.find((summary) => summary.name === model.name);
+    if (built?.status !== 'success') {
+      const reason = new ModelError(model.name, `model ${model.name} was not built in this run: ${built?.error ?? 'unknown'}`);
+      summaries.push(await recordUnbuilt(context, runId, sync.name, model, reason.message));
+      continue;
+    }
+    summaries.push(await runSync(context, runId, sync, model, options));
+  }
+  return summaries;
+}
+
+async function recordUnbuilt(context: RunContext, runId: string, sync: string, model: CompiledModel, error: string): Promise<SyncSummary> {
+  const counts = { added: 0, changed: 0, removed: 0, accepted: 0, rejected: 0, skipped: 0 };
+  await context.store.recordSyncRun({ runId, sync, status: 'failed', modelVersion: model.version, mappingVersion: null, counts, durationMs: 0, error, detail: null });
+  return { name: sync, status: 'failed', counts, durationMs: 0, error, detail: null, rejections: [] };
+}

@@ -1,0 +1,165 @@
+import { errorMessage } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { Reporter } from '../core/progress.js';
+import type { ChangeRecord, Destination, RowOutcome } from '../destinations/destination.js';
+import { commitSnapshotSql, pendingSendsSql } from '../diff/diff-sql.js';
+import { toChangeRecord } from '../diff/change-records.js';
+import type { SyncPlan } from '../diff/plan.js';
+import type { RejectionRecord, StateStore } from '../state/store.js';
+import type { WarehouseAdapter } from '../warehouse/adapter.js';
+import { deliverBatch } from './deliver-batch.js';
+import { SendLedger } from './send-ledger.js';
+
+export interface ApplyOptions {
+  runId: string;
+  batchSize: number;
+  /** Record every row in the send ledger before and after each call. */
+  useLedger: boolean;
+  logger: Logger;
+  reporter: Reporter;
+  /** Aborting stops new batches; batches in flight finish and are recorded. */
+  signal?: AbortSignal;
+  maxAttempts?: number;
+  maxRetryWaitMs?: number;
+}
+
+export interface ApplyResult {
+  accepted: number;
+  rejected: number;
+  /** Rows not re-sent because an earlier attempt's outcome is unknown. */
+  unknown: number;
+  /** True when the signal stopped the sync before every batch was sent. */
+  interrupted: boolean;
+  /** The error that stopped sending, if one did. */
+  error: Error | undefined;
+}
+
+interface Batch {
+  lastSeq: number;
+  records: ChangeRecord[];
+}
+
+/**
+ * Applies a plan: streams the rows to send from the diff table, delivers them in batches with
+ * up to the destination's concurrency, records rejections, and then advances the snapshot in one
+ * atomic step for exactly the rows the destination confirmed.
+ */
+export async function applyPlan(
+  plan: SyncPlan,
+  warehouse: WarehouseAdapter,
+  destination: Destination,
+  store: StateStore,
+  options: ApplyOptions,
+): Promise<ApplyResult> {
+  const { spec } = plan;
+  const result: ApplyResult = { accepted: 0, rejected: 0, unknown: 0, interrupted: false, error: undefined };
+  await warehouse.loadRows(spec.tables.failed, [{ name: '_key', type: 'string' }, { name: 'reason', type: 'string' }], []);
+
+  const total = Object.values(plan.operations).reduce((sum, n) => sum + (n ?? 0), 0) - plan.withheldRemovals;
+  const task = options.reporter.start(`Syncing ${plan.sync}`, Math.max(total, 0), 'rows');
+  const ledger = options.useLedger ? new SendLedger(store, plan.sync, options.runId) : undefined;
+  const concurrency = Math.max(1, destination.capabilities.maxConcurrency);
+  const inFlight = new Set<Promise<void>>();
+  let highWaterSeq = 0;
+  let done = 0;
+
+  const sendBatch = async (batch: Batch): Promise<void> => {
+    try {
+      const { outcomes, unknown } = await deliverWithLedger(destination, batch.records, ledger, result, options);
+      await recordOutcomes(warehouse, store, plan, batch.records, outcomes, result, options.runId, unknown);
+    } catch (error) {
+      result.error ??= error instanceof Error ? error : new Error(errorMessage(error));
+      const reason = `not confirmed: ${errorMessage(error)}`;
+      const failed = batch.records.map((): RowOutcome => ({ status: 'rejected', reason }));
+      await recordOutcomes(warehouse, store, plan, batch.records, failed, result, options.runId).catch(() => undefined);
+    }
+    done += batch.records.length;
+    task.update(done);
+  };
+
+  try {
+    for await (const batch of batches(warehouse, plan, options.batchSize)) {
+      if (options.signal?.aborted) {
+        result.interrupted = true;
+        break;
+      }
+      if (result.error) break;
+      highWaterSeq = batch.lastSeq;
+      const pending = sendBatch(batch).finally(() => inFlight.delete(pending));
+      inFlight.add(pending);
+      if (inFlight.size >= concurrency) await Promise.race(inFlight);
+    }
+  } finally {
+    await Promise.all(inFlight);
+    task.stop();
+  }
+
+  await warehouse.atomically(commitSnapshotSql(spec, warehouse.dialect, options.runId, highWaterSeq));
+  options.logger.log('info', 'sync.snapshot.committed', { sync: plan.sync, highWaterSeq, accepted: result.accepted, rejected: result.rejected });
+  return result;
+}
+
+async function* batches(warehouse: WarehouseAdapter, plan: SyncPlan, batchSize: number): AsyncGenerator<Batch> {
+  for await (const page of warehouse.stream(pendingSendsSql(plan.spec, warehouse.dialect), batchSize)) {
+    yield {
+      lastSeq: Number(page[page.length - 1]!._seq),
+      records: page.map((row) => toChangeRecord(row, plan.spec)),
+    };
+  }
+}
+
+async function deliverWithLedger(
+  destination: Destination,
+  records: ChangeRecord[],
+  ledger: SendLedger | undefined,
+  result: ApplyResult,
+  options: ApplyOptions,
+): Promise<{ outcomes: RowOutcome[]; unknown: Set<ChangeRecord> }> {
+  const policy = { maxAttempts: options.maxAttempts ?? 3, maxRetryWaitMs: options.maxRetryWaitMs ?? 60_000, signal: options.signal };
+  if (!ledger) return { outcomes: await deliverBatch(destination, records, policy), unknown: new Set() };
+
+  const { toSend, alreadySent, unknown } = await ledger.screen(records);
+  if (unknown.length > 0) {
+    result.unknown += unknown.length;
+    options.logger.log('warn', 'sync.ledger.outcome_unknown', { rows: unknown.length, note: 'not re-sent; an earlier attempt may have delivered them' });
+  }
+  await ledger.recordIntents(toSend);
+  const sentOutcomes = toSend.length > 0 ? await deliverBatch(destination, toSend, policy) : [];
+  await ledger.resolve(toSend, sentOutcomes);
+
+  // Rows already sent, or whose earlier outcome is unknown, count as delivered: the snapshot
+  // advances past them so they are never offered to the destination again.
+  const byKey = new Map<ChangeRecord, RowOutcome>();
+  toSend.forEach((record, index) => byKey.set(record, sentOutcomes[index]!));
+  const outcomes = records.map((record): RowOutcome => byKey.get(record) ?? { status: 'accepted' });
+  return { outcomes, unknown: new Set(unknown) };
+}
+
+async function recordOutcomes(
+  warehouse: WarehouseAdapter,
+  store: StateStore,
+  plan: SyncPlan,
+  records: ChangeRecord[],
+  outcomes: RowOutcome[],
+  result: ApplyResult,
+  runId: string,
+  unknown: Set<ChangeRecord> = new Set(),
+): Promise<void> {
+  const rejections: RejectionRecord[] = [];
+  records.forEach((record, index) => {
+    const outcome = outcomes[index]!;
+    if (unknown.has(record)) return;
+    if (outcome.status === 'accepted') {
+      result.accepted += 1;
+      return;
+    }
+    result.rejected += 1;
+    const reason = outcome.status === 'retry' ? `not confirmed, retried next run: ${outcome.reason}` : outcome.reason;
+    rejections.push({ runId, sync: plan.sync, key: record.key, operation: record.operation, reason });
+  });
+  if (rejections.length === 0) return;
+
+  const failedRows = rejections.map((rejection) => ({ _key: rejection.key, reason: rejection.reason }));
+  await warehouse.loadRows(plan.spec.tables.failed, [{ name: '_key', type: 'string' }, { name: 'reason', type: 'string' }], failedRows, { append: true });
+  await store.recordRejections(rejections);
+}

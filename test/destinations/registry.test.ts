@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { SluiceError } from '../../src/core/errors.js';
+import { destinationTypes, getDestinationType } from '../../src/destinations/registry.js';
+
+describe('destination registry', () => {
+  it('lists the generic types by name', () => {
+    expect([...destinationTypes.keys()]).toEqual(['file', 'webhook', 'postgres']);
+    for (const [name, type] of destinationTypes) expect(type.type).toBe(name);
+  });
+
+  it('returns a known type', () => {
+    expect(getDestinationType('webhook').type).toBe('webhook');
+  });
+
+  it('names the supported types for an unknown one', () => {
+    expect(() => getDestinationType('hubspot')).toThrow(
+      '"hubspot" is not a supported destination type; use one of file, webhook, postgres',
+    );
+    expect(() => getDestinationType('hubspot')).toThrow(SluiceError);
+  });
+});
