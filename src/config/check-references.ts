@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import type { ConfigIssue } from '../core/errors.js';
-import type { Project } from './project.js';
-import { toConfigIssues } from './zod-issues.js';
+import type { ModelDefinition, SyncDefinition } from './project.js';
+import type { ProjectFileConfig } from './schema.js';
+import { showValue, toConfigIssues } from './zod-issues.js';
 
 /** The schemas of one destination type, as config validation needs them. */
 export interface DestinationTypeSchemas {
@@ -11,22 +12,34 @@ export interface DestinationTypeSchemas {
 
 export type DestinationSchemas = Map<string, DestinationTypeSchemas>;
 
+/** What the reference checks read. Parts that failed validation are left out, and were reported already. */
+export interface ReferenceScope {
+  /** Destination accounts in sluice.yml, or undefined when that section could not be read. */
+  destinations: ProjectFileConfig['destinations'] | undefined;
+  /** Models with valid settings. */
+  models: Map<string, ModelDefinition>;
+  /** Models whose SQL file exists but whose settings file is invalid. */
+  modelsWithInvalidSettings: ReadonlySet<string>;
+  /** Syncs whose file is valid. */
+  syncs: Map<string, SyncDefinition>;
+}
+
 /**
  * Checks what no single file can: that each sync names an existing model and destination,
  * that a primary key is known, and that destination accounts and options fit their type.
  */
-export function checkProjectReferences(project: Project, schemas: DestinationSchemas | undefined): ConfigIssue[] {
+export function checkProjectReferences(project: ReferenceScope, schemas: DestinationSchemas | undefined): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
-  const accounts = project.config.destinations;
+  const accounts = project.destinations;
 
-  if (schemas) {
+  if (schemas && accounts) {
     for (const [name, account] of Object.entries(accounts)) {
       const type = schemas.get(account.type);
       if (!type) {
         issues.push({
           file: 'sluice.yml',
           path: `destinations.${name}.type`,
-          message: `"${account.type}" is not a supported destination type; use one of ${[...schemas.keys()].join(', ')}`,
+          message: `${showValue(account.type)} is not a supported destination type; use one of ${[...schemas.keys()].join(', ')}`,
         });
         continue;
       }
@@ -38,19 +51,19 @@ export function checkProjectReferences(project: Project, schemas: DestinationSch
   for (const sync of project.syncs.values()) {
     const { file, config } = sync;
     const model = project.models.get(config.model);
-    if (!model) {
-      const known = [...project.models.keys()].join(', ') || 'none yet';
+    if (!model && !project.modelsWithInvalidSettings.has(config.model)) {
+      const known = [...project.models.keys(), ...project.modelsWithInvalidSettings].sort().join(', ') || 'none yet';
       issues.push({ file, path: 'model', message: `model "${config.model}" not found in models/; known models: ${known}` });
     }
-    const account = accounts[config.destination];
-    if (!account) {
+    const account = accounts?.[config.destination];
+    if (accounts && !account) {
       const known = Object.keys(accounts).join(', ') || 'none yet';
       issues.push({
         file,
         path: 'destination',
         message: `destination "${config.destination}" is not defined under destinations in sluice.yml; defined: ${known}`,
       });
-    } else {
+    } else if (account) {
       const type = schemas?.get(account.type);
       const result = type?.syncSchema.safeParse(config.destination_options, { reportInput: true });
       if (result && !result.success) issues.push(...toConfigIssues(result.error, file, ['destination_options']));

@@ -35,23 +35,26 @@ export async function loadProject(dir: string, options: LoadOptions = {}): Promi
   const env = options.env ?? process.env;
   const issues: ConfigIssue[] = [];
 
-  const config = await loadProjectFile(projectDir, env, issues);
-  const models = await loadModels(projectDir, issues);
+  const { config, destinations } = await loadProjectFile(projectDir, env, issues);
+  const { models, modelsWithInvalidSettings } = await loadModels(projectDir, issues);
   const syncs = await loadSyncs(projectDir, env, issues, config);
 
-  if (config) {
-    const project: Project = { dir: projectDir, config, models, syncs };
-    issues.push(...checkProjectReferences(project, options.destinationSchemas));
-    if (issues.length === 0) return project;
-  }
+  // Cross-file checks run even when some files are invalid, so one typo does not hide the rest.
+  const scope = { destinations, models, modelsWithInvalidSettings, syncs };
+  issues.push(...checkProjectReferences(scope, options.destinationSchemas));
+  if (config && issues.length === 0) return { dir: projectDir, config, models, syncs };
   throw new ConfigError(issues);
 }
 
+/**
+ * Reads sluice.yml. `destinations` is also returned when the file as a whole is invalid but that
+ * section is valid, so that syncs can still be checked against it.
+ */
 async function loadProjectFile(
   projectDir: string,
   env: NodeJS.ProcessEnv,
   issues: ConfigIssue[],
-): Promise<ProjectFileConfig | undefined> {
+): Promise<{ config: ProjectFileConfig | undefined; destinations: ProjectFileConfig['destinations'] | undefined }> {
   const path = join(projectDir, PROJECT_FILE);
   if (!existsSync(path)) {
     issues.push({
@@ -59,16 +62,25 @@ async function loadProjectFile(
       path: '',
       message: `not found in ${projectDir}; run sluice from a project folder or pass --project DIR`,
     });
-    return undefined;
+    return { config: undefined, destinations: undefined };
   }
   const raw = await readYaml(path, PROJECT_FILE, issues);
-  if (raw === undefined) return undefined;
+  if (raw === undefined) return { config: undefined, destinations: undefined };
   const resolved = resolveEnvReferences(raw, PROJECT_FILE, env, issues);
-  return validate(projectSchema, resolved, PROJECT_FILE, issues);
+  const config = validate(projectSchema, resolved, PROJECT_FILE, issues);
+  if (config) return { config, destinations: config.destinations };
+
+  const section = resolved !== null && typeof resolved === 'object' ? (resolved as Record<string, unknown>).destinations : undefined;
+  const destinations = projectSchema.shape.destinations.safeParse(section);
+  return { config: undefined, destinations: destinations.success ? destinations.data : undefined };
 }
 
-async function loadModels(projectDir: string, issues: ConfigIssue[]): Promise<Map<string, ModelDefinition>> {
+async function loadModels(
+  projectDir: string,
+  issues: ConfigIssue[],
+): Promise<{ models: Map<string, ModelDefinition>; modelsWithInvalidSettings: Set<string> }> {
   const models = new Map<string, ModelDefinition>();
+  const modelsWithInvalidSettings = new Set<string>();
   const folder = join(projectDir, 'models');
   for (const entry of await listFiles(folder, ['.sql'])) {
     const name = basename(entry, '.sql');
@@ -80,8 +92,9 @@ async function loadModels(projectDir: string, issues: ConfigIssue[]): Promise<Ma
     const sql = await readFile(join(folder, entry), 'utf8');
     const { settings, settingsFile } = await loadModelSettings(projectDir, folder, name, issues);
     if (settings) models.set(name, { name, file, sql, settings, settingsFile });
+    else modelsWithInvalidSettings.add(name);
   }
-  return models;
+  return { models, modelsWithInvalidSettings };
 }
 
 async function loadModelSettings(
@@ -94,8 +107,9 @@ async function loadModelSettings(
     const path = join(folder, name + extension);
     if (!existsSync(path)) continue;
     const file = relative(projectDir, path);
-    const raw = (await readYaml(path, file, issues)) ?? {};
-    return { settings: validate(modelSettingsSchema, raw, file, issues), settingsFile: file };
+    const raw = await readYaml(path, file, issues);
+    const settings = raw === undefined ? undefined : validate(modelSettingsSchema, raw, file, issues);
+    return { settings, settingsFile: file };
   }
   return { settings: modelSettingsSchema.parse({}), settingsFile: undefined };
 }
@@ -158,7 +172,8 @@ async function readYaml(path: string, file: string, issues: ConfigIssue[]): Prom
   } catch (error) {
     if (!(error instanceof YAMLParseError)) throw error;
     const [line, column] = error.linePos?.[0] ? [error.linePos[0].line, error.linePos[0].col] : [0, 0];
-    issues.push({ file, path: `line ${line}:${column}`, message: `${error.message.split('\n')[0]}; fix the YAML syntax` });
+    const summary = (error.message.split('\n')[0] ?? '').replace(/:$/, '');
+    issues.push({ file, path: `line ${line}:${column}`, message: `${summary}; fix the YAML syntax` });
     return undefined;
   }
 }

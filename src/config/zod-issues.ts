@@ -1,10 +1,25 @@
 import type { z } from 'zod';
 import type { ConfigIssue } from '../core/errors.js';
+import { redactor } from '../core/redact.js';
 
-/** Shows a bad value in a message; long values are cut so a message stays one line. */
+/**
+ * Shows a bad value in a message. Secrets read from the environment are redacted before long
+ * values are cut, so that no part of a secret is left, and the result stays on one line.
+ */
 export function showValue(value: unknown): string {
-  const text = value === undefined ? 'nothing' : JSON.stringify(value) ?? String(value);
+  const redacted = redactStrings(value);
+  const text = redacted === undefined ? 'nothing' : JSON.stringify(redacted) ?? String(redacted);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** Redacts each string before serialising, because JSON escaping would hide a secret containing `"` or `\`. */
+function redactStrings(value: unknown): unknown {
+  if (typeof value === 'string') return redactor.redact(value);
+  if (Array.isArray(value)) return value.map(redactStrings);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactStrings(item)]));
+  }
+  return value;
 }
 
 /**
@@ -36,7 +51,8 @@ function describeIssue(issue: z.core.$ZodIssue, file: string, prefix: (string | 
       return [{ file, path: path.join('.'), message: describeType(issue.expected, input) }];
     case 'invalid_value': {
       const options = issue.values.map((option) => showValue(option)).join(', ');
-      return [{ file, path: path.join('.'), message: `${showValue(input)} is not valid; use one of ${options}` }];
+      const problem = input === undefined ? 'missing; add this field with' : `${showValue(input)} is not valid; use`;
+      return [{ file, path: path.join('.'), message: `${problem} one of ${options}` }];
     }
     default:
       return [{ file, path: path.join('.'), message: `${issue.message} (got ${showValue(input)})` }];

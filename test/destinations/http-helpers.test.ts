@@ -36,7 +36,7 @@ describe('parseRetryAfter', () => {
 describe('backoff delays', () => {
   const policy = { maxAttempts: 5, baseDelayMs: 100, maxWaitMs: 1_000 };
 
-  it('doubles per attempt within half and all of the delay', () => {
+  it('doubles the delay per attempt', () => {
     expect(backoffDelayMs(1, policy, () => 0)).toBe(50);
     expect(backoffDelayMs(1, policy, () => 1)).toBe(100);
     expect(backoffDelayMs(3, policy, () => 0)).toBe(200);
@@ -87,7 +87,7 @@ describe('bodyExcerpt', () => {
 });
 
 describe('AccountLimiter', () => {
-  it('keeps in-flight requests within the concurrency limit', async () => {
+  it('caps requests in flight', async () => {
     const limiter = new AccountLimiter({ maxConcurrency: 2 });
     let active = 0;
     let maxActive = 0;

@@ -59,7 +59,10 @@ interface SentBody {
 describe('webhook requests', () => {
   it('posts signed JSON with the documented shape', async () => {
     const server = await receiver();
-    const destination = await openWebhook({ url: server.url }, { path: '/hooks/contacts', event: 'contact.changed' });
+    const destination = await openWebhook(
+      { url: server.url },
+      { path: '/hooks/contacts', event: 'contact.changed' },
+    );
     const outcomes = await destination.write([
       changeRecord('a', 'upsert', { email: 'a@example.com' }),
       changeRecord('b', 'delete', null, { email: 'b@example.com' }),
@@ -99,7 +102,7 @@ describe('webhook requests', () => {
     expect(verifyWebhookSignature(SECRET, timestamp, `${request.body} `, signature)).toBe(false);
   });
 
-  it('sends the same Idempotency-Key for the same batch in a later run', async () => {
+  it('repeats Idempotency-Key across runs', async () => {
     const server = await receiver();
     const first = await openWebhook({ url: server.url }, {}, testContext({ runId: 'run-1' }));
     const second = await openWebhook({ url: server.url }, {}, testContext({ runId: 'run-2' }));
@@ -233,7 +236,7 @@ describe('webhook retries', () => {
     expect(gap).toBeGreaterThanOrEqual(1_000);
   });
 
-  it('gives up on 5xx after max_attempts with retry outcomes', async () => {
+  it('gives up on 5xx after max_attempts', async () => {
     const server = await receiver({ defaultResponse: { status: 503, body: 'upstream down' } });
     const destination = await openWebhook({ url: server.url, max_attempts: 3, max_retry_wait_ms: 20 });
     const outcomes = await destination.write(upserts(2));
@@ -256,7 +259,7 @@ describe('webhook retries', () => {
     expect(server.requests).toHaveLength(3);
   });
 
-  it('returns at once when Retry-After exceeds the maximum wait', async () => {
+  it('stops on Retry-After beyond max wait', async () => {
     const server = await receiver();
     server.script({ retryAfter: 120 });
     const destination = await openWebhook({ url: server.url, max_retry_wait_ms: 1_000 });
@@ -269,7 +272,22 @@ describe('webhook retries', () => {
     expect(server.requests).toHaveLength(1);
   });
 
-  it('retries a refused connection, which never sent anything', async () => {
+  it('stops waiting when the run is cancelled', async () => {
+    const server = await receiver();
+    server.script({ retryAfter: 5 });
+    const controller = new AbortController();
+    const context = testContext({ signal: controller.signal });
+    const destination = await openWebhook({ url: server.url }, {}, context);
+    setTimeout(() => controller.abort(), 200);
+    const started = Date.now();
+    const outcomes = await destination.write(upserts(1));
+
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(outcomes[0]).toEqual({ status: 'retry', reason: 'cancelled before the request was sent' });
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('retries a refused connection', async () => {
     const port = await closedPort();
     const destination = await openWebhook({
       url: `http://127.0.0.1:${port}`,
@@ -286,7 +304,7 @@ describe('webhook retries', () => {
 });
 
 describe('webhook unknown outcomes', () => {
-  it('does not re-send a batch whose connection dropped after sending', async () => {
+  it('does not resend after a dropped connection', async () => {
     const server = await receiver();
     server.script({ dropConnection: true });
     const destination = await openWebhook({ url: server.url, max_retry_wait_ms: 10 });
@@ -298,7 +316,7 @@ describe('webhook unknown outcomes', () => {
     expect(reasonOf(outcomes[0])).toContain('outcome unknown');
   });
 
-  it('does not re-send a batch that timed out after sending', async () => {
+  it('does not resend after a timeout', async () => {
     const server = await receiver();
     server.script({ delayMs: 500 });
     const destination = await openWebhook({ url: server.url, timeout_ms: 100, max_retry_wait_ms: 10 });
@@ -310,7 +328,7 @@ describe('webhook unknown outcomes', () => {
     expect(reasonOf(outcomes[0])).toContain('timed out after 100 ms');
   });
 
-  it('re-sends with the same key when the receiver is idempotent', async () => {
+  it('resends to an idempotent receiver', async () => {
     const server = await receiver();
     server.script({ dropConnection: true });
     const destination = await openWebhook({ url: server.url, idempotent: true, max_retry_wait_ms: 10 });
@@ -351,7 +369,7 @@ describe('webhook authentication failures', () => {
     expect(JSON.stringify(context.logger.events)).not.toContain(token);
   });
 
-  it('is refused by a receiver holding another secret', async () => {
+  it('fails on a wrong signature', async () => {
     const server = await receiver({ secret: 'a-different-secret' });
     const destination = await openWebhook({ url: server.url });
 

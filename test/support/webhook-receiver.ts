@@ -1,7 +1,7 @@
 /**
  * A local webhook receiver for tests and demos. It listens on 127.0.0.1 on a free port, checks
  * the X-Sluice-Signature of every request when given the secret, records every request, and
- * answers each one as scripted.
+ * sends the scripted response to each one.
  *
  * It implements the response contract of the webhook destination
  * (src/destinations/webhook/webhook-destination.ts):
@@ -37,23 +37,23 @@ export interface ReceivedRequest {
   receivedAt: number;
 }
 
-/** How to answer one request. With nothing set, the answer is 200 with an empty body. */
+/** The response to one request. With nothing set, it is 200 with an empty body. */
 export interface ScriptedResponse {
   status?: number;
   headers?: Record<string, string>;
   /** A string is sent as it is; anything else as JSON. */
   body?: unknown;
-  /** Milliseconds to wait before answering. */
+  /** Milliseconds to wait before responding. */
   delayMs?: number;
-  /** Answers 200 with `results`: these keys rejected (with the reason given), others accepted. */
+  /** Responds 200 with `results`: these keys rejected (with the reason given), others accepted. */
   rejectKeys?: Record<string, string>;
-  /** Answers 200 with `results`: these keys as `retry`. */
+  /** Responds 200 with `results`: these keys as `retry`. */
   retryKeys?: string[];
-  /** Answers 200 with `results` that leave these keys out. */
+  /** Responds 200 with `results` that leave these keys out. */
   omitKeys?: string[];
-  /** Closes the connection after reading the request, without answering. */
+  /** Closes the connection after reading the request, without responding. */
   dropConnection?: boolean;
-  /** Answers 429 (unless `status` is set) with this Retry-After header. */
+  /** Responds 429 (unless `status` is set) with this Retry-After header. */
   retryAfter?: number | string;
 }
 
@@ -64,7 +64,7 @@ export interface WebhookReceiverOptions {
   secret?: string;
   /** Largest difference between X-Sluice-Timestamp and this clock, in seconds. Default 300. */
   maxTimestampSkewSeconds?: number;
-  /** The answer once the scripted ones are used up. Default: 200 with an empty body. */
+  /** The response once the scripted ones are used up. Default: 200 with an empty body. */
   defaultResponse?: ResponseScript;
 }
 
@@ -73,9 +73,9 @@ export interface WebhookReceiver {
   url: string;
   /** Every request received, in arrival order, valid or not. */
   requests: ReceivedRequest[];
-  /** Queues answers for the next requests, in order. */
+  /** Queues responses for the next requests, in order. */
   script(...responses: ResponseScript[]): void;
-  /** The most requests that were being handled at the same time. */
+  /** The maximum number of requests handled at the same time. */
   readonly maxInFlight: number;
   close(): Promise<void>;
 }

@@ -15,10 +15,15 @@ export type FileAccount = z.infer<typeof fileAccountSchema>;
 const PLACEHOLDER = /\{([^}]*)\}/g;
 const KNOWN_PLACEHOLDERS = new Set(['sync', 'run_id']);
 
+function hasOnlyKnownPlaceholders(template: string): boolean {
+  const names = [...template.matchAll(PLACEHOLDER)].map((match) => match[1] ?? '');
+  return names.every((name) => KNOWN_PLACEHOLDERS.has(name));
+}
+
 const fileTemplateSchema = z
   .string()
   .min(1)
-  .refine((value) => [...value.matchAll(PLACEHOLDER)].every((match) => KNOWN_PLACEHOLDERS.has(match[1] ?? '')), {
+  .refine(hasOnlyKnownPlaceholders, {
     message: 'may contain only the placeholders {sync} and {run_id}',
   })
   .refine((value) => value.includes('{run_id}'), {

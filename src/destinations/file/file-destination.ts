@@ -1,8 +1,8 @@
 /**
  * Writes change records to one JSON Lines or CSV file per sync and run. Every line or row has
- * `_op` (the operation), `_key` (the record key) and the fields; deletes and removes carry the
- * previous fields, since those name what to remove. A new run never appends to an earlier file,
- * so a retried run cannot duplicate lines in it.
+ * `_op` (the operation), `_key` (the record key) and the fields. Deletes and removes carry the
+ * previous fields, because those name what to remove. A new run never appends to an earlier
+ * file, so a retried run cannot duplicate lines in it.
  */
 import path from 'node:path';
 import { DestinationError, errorMessage } from '../../core/errors.js';
@@ -106,10 +106,8 @@ export class FileDestination implements Destination {
     try {
       this.#file = await OutputFile.create(this.finalPath);
     } catch (error) {
-      throw new DestinationError(`Could not create a file next to ${this.finalPath}: ${errorMessage(error)}`, {
-        retryable: false,
-        cause: error,
-      });
+      const message = `Could not create a file next to ${this.finalPath}: ${errorMessage(error)}`;
+      throw new DestinationError(message, { retryable: false, cause: error });
     }
     return this.#file;
   }

@@ -100,7 +100,7 @@ export class OutputFile {
   /** Ends the stream and waits until its file descriptor is closed. */
   async #close(): Promise<void> {
     if (this.#stream.closed) return;
-    const closed = new Promise((resolve) => this.#stream.once('close', resolve));
+    const closed = new Promise<void>((resolve) => this.#stream.once('close', () => resolve()));
     if (!this.#stream.destroyed) this.#stream.end();
     await closed;
   }

@@ -11,10 +11,10 @@ export interface AccountLimits {
 export type ReleaseSlot = () => void;
 
 /**
- * The request budget of one destination account in this process: at most `maxConcurrency`
- * requests in flight, request starts at least 1/`maxRequestsPerSecond` seconds apart, and a
- * pause that every request waits out after a server answers 429 with Retry-After. Limits are
- * per process; other processes writing to the same account have their own budget.
+ * The request budget of one destination account in this process. It allows at most
+ * `maxConcurrency` requests in flight and spaces request starts at least 1/`maxRequestsPerSecond`
+ * seconds apart. After a response with Retry-After, every request waits out the pause. Other
+ * processes writing to the same account have their own budget.
  */
 export class AccountLimiter {
   #limits: AccountLimits;

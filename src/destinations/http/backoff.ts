@@ -3,7 +3,7 @@ export interface BackoffPolicy {
   maxAttempts: number;
   /** Delay before the second attempt, doubled for each one after it. */
   baseDelayMs: number;
-  /** Longest single wait, for backoff and for a server's Retry-After alike. */
+  /** Maximum single wait, for backoff and for a server's Retry-After alike. */
   maxWaitMs: number;
 }
 
@@ -23,8 +23,8 @@ export function backoffDelayMs(
 }
 
 /**
- * Returns the wait a server asked for after a Retry-After of `retryAfterMs`, plus up to 10 %
- * (at most 1 s) of random jitter so that clients told the same time do not return at once.
+ * Returns the wait for a Retry-After of `retryAfterMs`, plus up to 10 % (at most 1 s) of random
+ * jitter, so that clients given the same time do not all retry at once.
  */
 export function retryAfterDelayMs(retryAfterMs: number, random: () => number = Math.random): number {
   return Math.round(retryAfterMs + random() * Math.min(1_000, retryAfterMs * 0.1));

@@ -2,9 +2,9 @@ import { redactor } from '../../core/redact.js';
 import type { HttpTransportError } from './http-client.js';
 
 /**
- * How a response status is handled: `success` (2xx), `retryable` (408, 429, 5xx: the server did
- * not act on the request, or may succeed later) or `permanent` (everything else, such as 400,
- * 401, 404, 422 and 3xx, since redirects are not followed).
+ * Category of a response status. `success` is 2xx. `retryable` is 408, 429 and 5xx, where the
+ * server did not act on the request or may succeed later. `permanent` is everything else, such
+ * as 400, 401, 404, 422, and 3xx because redirects are not followed.
  */
 export type StatusClass = 'success' | 'retryable' | 'permanent';
 
@@ -15,7 +15,7 @@ export function classifyStatus(status: number): StatusClass {
 }
 
 /**
- * How a request without a response is handled. `not_sent`: the request never fully left this
+ * Category of a request without a response. `not_sent`: the request never fully left this
  * process (connection refused, host not found, timed out while connecting), so sending it again
  * cannot duplicate it. `unknown`: it was sent and the connection then failed or timed out, so the
  * server may have acted on it.

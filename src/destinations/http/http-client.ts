@@ -125,8 +125,8 @@ function readBody(response: http.IncomingMessage, host: string): Promise<string>
       size += chunk.length;
       if (size > MAX_RESPONSE_BYTES) {
         response.destroy();
-        const limit = `${MAX_RESPONSE_BYTES} bytes`;
-        reject(new HttpTransportError('ETOOLARGE', `response from ${host} exceeded ${limit}`, true));
+        const message = `response from ${host} exceeded ${MAX_RESPONSE_BYTES} bytes`;
+        reject(new HttpTransportError('ETOOLARGE', message, true));
         return;
       }
       chunks.push(chunk);
@@ -134,7 +134,8 @@ function readBody(response: http.IncomingMessage, host: string): Promise<string>
     response.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     response.on('error', (error: NodeJS.ErrnoException) => {
       const code = error.code ?? 'EUNKNOWN';
-      reject(new HttpTransportError(code, `response from ${host} failed: ${describeSocketError(code)}`, true));
+      const message = `response from ${host} failed: ${describeSocketError(code)}`;
+      reject(new HttpTransportError(code, message, true));
     });
   });
 }

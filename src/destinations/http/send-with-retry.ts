@@ -34,7 +34,7 @@ export interface SendWithRetryOptions {
 
 /**
  * The end of a request and its retries. `response`: a 2xx or a permanent failure such as 400,
- * for the caller to read. `retry_later`: never delivered as far as this process knows (retryable
+ * for the caller to read. `retry_later`: not delivered as far as this process can tell (retryable
  * failures until the attempts ran out, a Retry-After beyond the maximum wait, or cancellation).
  * `unknown`: sent without a response, so the server may have acted on it.
  */
@@ -110,8 +110,9 @@ function readResponse(
   // The server is overloaded for every caller, so every request on this account waits.
   options.limiter.pause(retryAfterMs);
   if (retryAfterMs > options.policy.maxWaitMs) {
-    const maxWait = `the maximum wait of ${options.policy.maxWaitMs} ms`;
-    const reason = `${failure}; the server asked to retry after ${retryAfterMs} ms, longer than ${maxWait}`;
+    const reason =
+      `${failure}; the server requested a wait of ${retryAfterMs} ms, ` +
+      `longer than the maximum wait of ${options.policy.maxWaitMs} ms`;
     const result: SendResult = { kind: 'retry_later', reason, retryAfterMs, attempts: attempt };
     return { kind: 'done', result };
   }
@@ -135,7 +136,11 @@ function readTransportError(
   return { kind: 'retry', failure: error.message, unknown };
 }
 
-function unknownOutcome(options: SendWithRetryOptions, failure: string, attempts: number): SendResult {
+function unknownOutcome(
+  options: SendWithRetryOptions,
+  failure: string,
+  attempts: number,
+): SendResult {
   const reason =
     `outcome unknown: the request was sent but got no response (${failure}), ` +
     'so it was not sent again';

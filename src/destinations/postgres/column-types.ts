@@ -7,11 +7,11 @@ const CANONICAL_TIMESTAMP = /^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 const DECIMAL_TEXT = /^-?\d+(\.\d+)?$/;
 
 /**
- * Picks the type of a new column from its canonical values (see core/values.ts): booleans give
- * boolean, numbers give numeric (also with exact decimal strings among them, which is how
- * integers beyond 2^53 and decimals arrive), canonical UTC timestamps give timestamptz, objects
- * and arrays give jsonb. Anything else, a mix, or only NULLs gives text. Strings of digits alone
- * stay text, because codes such as "02134" would lose their leading zero.
+ * Picks the type of a new column from its canonical values (see core/values.ts). Booleans give
+ * boolean and canonical UTC timestamps give timestamptz. Numbers give numeric, also when exact
+ * decimal strings are mixed in, because integers beyond 2^53 and decimals arrive as strings.
+ * Objects and arrays give jsonb. Anything else, a mix, or only NULLs gives text. Strings of
+ * digits alone stay text, because codes such as "02134" would lose their leading zero.
  */
 export function inferColumnType(values: Iterable<CanonicalValue | undefined>): CreatedColumnType {
   const kinds = new Set<string>();

@@ -117,8 +117,8 @@ export class PostgresDestination implements Destination {
     try {
       await client.query('BEGIN');
       await work(client);
-      // NOTE: a deferred constraint fails here, at COMMIT, for the whole batch; rows are
-      // retried one by one only for errors raised by the statements themselves.
+      // NOTE: a deferred constraint fails here, at COMMIT, and so fails the whole batch. Rows
+      // are retried one by one only for errors that the statements themselves raise.
       await client.query('COMMIT');
     } catch (error) {
       broken = !isStatementError(error);
@@ -142,7 +142,9 @@ export class PostgresDestination implements Destination {
   ): Promise<void> {
     const first = group[0];
     if (!first) return;
-    const columns = first.columns.map((name): ColumnSpec => ({ name, type: columnType(types, name) }));
+    const columns = first.columns.map(
+      (name): ColumnSpec => ({ name, type: columnType(types, name) }),
+    );
     const sql = this.#statement(first.kind, columns);
 
     try {
@@ -183,8 +185,10 @@ export class PostgresDestination implements Destination {
 
   #callFailure(what: string, error: unknown): DestinationError {
     if (error instanceof DestinationError) return error;
-    const message = `Postgres ${what} for table ${qualifiedName(this.#table)}: ${describePostgresError(error)}`;
-    return new DestinationError(message, { retryable: isRetryableConnectionError(error), cause: error });
+    const table = qualifiedName(this.#table);
+    const message = `Postgres ${what} for table ${table}: ${describePostgresError(error)}`;
+    const retryable = isRetryableConnectionError(error);
+    return new DestinationError(message, { retryable, cause: error });
   }
 }
 
@@ -213,7 +217,10 @@ async function runInSavepoint(
   }
 }
 
-/** Every row of a successful statement is accepted, except updates that matched no row. */
+/**
+ * Records the outcomes of a successful statement: accepted, or rejected for an update that
+ * matched no row.
+ */
 function recordOutcomes(
   rows: PreparedRow[],
   kind: StatementKind,

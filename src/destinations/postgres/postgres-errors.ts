@@ -23,9 +23,9 @@ export function describePostgresError(error: unknown): string {
 }
 
 /**
- * Whether the server rejected one statement and the session can go on: an ERROR-level
- * response. Anything else (a lost connection, a FATAL error, a client-side failure) ends the
- * transaction for every row.
+ * Returns whether the server rejected one statement and the session can go on, which is an
+ * ERROR-level response. Anything else (a lost connection, a FATAL error, a client-side failure)
+ * ends the transaction for every row.
  */
 export function isStatementError(error: unknown): error is pg.DatabaseError {
   return error instanceof pg.DatabaseError && error.severity === 'ERROR';
@@ -35,7 +35,7 @@ export function isTransientStatementError(error: pg.DatabaseError): boolean {
   return error.code !== undefined && TRANSIENT_CODES.has(error.code);
 }
 
-/** Whether a failure of a whole call may pass when tried later, for DestinationError. */
+/** Returns whether a failed call may succeed when tried later, for DestinationError. */
 export function isRetryableConnectionError(error: unknown): boolean {
   if (error instanceof pg.DatabaseError) return !SETTINGS_CODE.test(error.code ?? '');
   return true;

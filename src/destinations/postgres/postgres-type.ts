@@ -9,7 +9,7 @@ import {
 } from './postgres-config.js';
 import { PostgresDestination } from './postgres-destination.js';
 
-/** A hash of the URL and schema: safe to log, since the URL may carry a password. */
+/** Returns a hash of the URL and schema, safe to log although the URL may contain a password. */
 function postgresAccountKey(account: PostgresAccount): string {
   const hash = createHash('sha256').update(`${account.url}\n${account.schema}`).digest('hex');
   return `postgres:${hash.slice(0, 16)}`;

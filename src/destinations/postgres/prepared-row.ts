@@ -58,11 +58,10 @@ export function prepareRow(record: ChangeRecord, index: number, key: KeySpec): P
   }
 
   if (!source) {
-    return {
-      rejection: `the record has no ${kind === 'delete' ? 'previous ' : ''}fields to read key_columns from`,
-    };
+    const which = kind === 'delete' ? 'previous fields' : 'fields';
+    return { rejection: `the record has no ${which} to read key_columns from` };
   }
-  const missing = key.columns.find((column) => source[column] === null || source[column] === undefined);
+  const missing = key.columns.find((column) => source[column] == null);
   if (missing !== undefined) return { rejection: `key column "${missing}" is missing or NULL` };
 
   const keyValues = key.columns.map((column) => source[column] ?? null);

@@ -1,9 +1,9 @@
 /**
- * SQL for the Postgres destination. Identifiers are always quoted, with embedded quotes doubled;
- * values are never inlined. A batch travels as one bound parameter: a JSON array with one array
- * of values per row, read back through jsonb_array_elements WITH ORDINALITY, so a statement has
- * a single parameter whatever the batch size (Postgres allows 65535 per statement) and each
- * result row can name the batch position it came from.
+ * SQL for the Postgres destination. Identifiers are always quoted, with embedded quotes doubled,
+ * and values are never inlined. A batch is one bound parameter: a JSON array with one array of
+ * values per row, read back through jsonb_array_elements WITH ORDINALITY. So a statement has one
+ * parameter whatever the batch size (Postgres allows 65535 per statement), and each result row
+ * can return the batch position it came from.
  */
 
 export function quoteIdentifier(name: string): string {
@@ -125,7 +125,8 @@ export function createTableStatement(
 ): string {
   const definitions = columns.map((column) => `${quoteIdentifier(column.name)} ${column.type}`);
   const primaryKey = `PRIMARY KEY (${columnList(columns.slice(0, keyCount))})`;
-  return `CREATE TABLE IF NOT EXISTS ${qualifiedName(table)} (${[...definitions, primaryKey].join(', ')})`;
+  const body = [...definitions, primaryKey].join(', ');
+  return `CREATE TABLE IF NOT EXISTS ${qualifiedName(table)} (${body})`;
 }
 
 export function addColumnStatement(table: TableName, column: ColumnSpec): string {

@@ -4,7 +4,11 @@ import type { Logger } from '../../core/logger.js';
 import type { CanonicalValue } from '../../core/values.js';
 import { inferColumnType } from './column-types.js';
 import type { KeySpec, PreparedRow } from './prepared-row.js';
-import { describePostgresError } from './postgres-errors.js';
+import {
+  describePostgresError,
+  isRetryableConnectionError,
+  isStatementError,
+} from './postgres-errors.js';
 import {
   type ColumnSpec,
   type TableName,
@@ -68,10 +72,10 @@ export class TableColumns {
       return this.#types;
     } catch (error) {
       if (error instanceof DestinationError) throw error;
-      throw new DestinationError(
-        `Could not prepare table ${qualifiedName(this.#options.table)}: ${describePostgresError(error)}`,
-        { retryable: false, cause: error },
-      );
+      const table = qualifiedName(this.#options.table);
+      const message = `Could not prepare table ${table}: ${describePostgresError(error)}`;
+      const retryable = !isStatementError(error) && isRetryableConnectionError(error);
+      throw new DestinationError(message, { retryable, cause: error });
     } finally {
       client.release();
     }

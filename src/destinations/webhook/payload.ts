@@ -27,7 +27,10 @@ export interface BatchIdentity {
   event: string | undefined;
 }
 
-export function buildWebhookPayload(identity: BatchIdentity, records: ChangeRecord[]): WebhookPayload {
+export function buildWebhookPayload(
+  identity: BatchIdentity,
+  records: ChangeRecord[],
+): WebhookPayload {
   const payload: WebhookPayload = {
     sync: identity.syncName,
     run_id: identity.runId,

@@ -35,7 +35,7 @@ export const webhookAccountSchema = z
     timeout_ms: z.number().int().positive().default(30_000),
     /** Attempts per batch, the first included, before its rows are returned for a later run. */
     max_attempts: z.number().int().positive().default(5),
-    /** Longest single wait between attempts, for backoff and for Retry-After alike. */
+    /** Maximum single wait between attempts, for backoff and for Retry-After alike. */
     max_retry_wait_ms: z.number().int().nonnegative().default(60_000),
     /**
      * Whether the receiver discards a repeated Idempotency-Key. When true, Sluice sends a batch

@@ -17,7 +17,8 @@
  * - Any other status below 500 except 408 and 429: every row rejected, with the status and the
  *   start of the body (redacted) as the reason. Redirects are not followed.
  * - 408, 429, 5xx and connections refused before sending: retried with exponential backoff or
- *   the Retry-After header, up to max_attempts; then every row is returned as `retry`.
+ *   after the Retry-After header, up to max_attempts. After that, every row is returned as
+ *   `retry`.
  * - A timeout or a reset after the request was sent: the outcome is unknown, so the batch is
  *   not sent again unless the account is `idempotent`; its rows are returned as `retry` with a
  *   reason saying the outcome is unknown, and the engine's send ledger decides what follows.
@@ -163,7 +164,7 @@ export class WebhookDestination implements Destination {
     const described = describeResponse(response.status, response.body);
     if (response.status === 401 || response.status === 403) {
       throw new DestinationError(
-        `Webhook ${this.#url.host} refused the request (${described}); ` +
+        `Webhook ${this.#url.host} rejected the request as unauthorized (${described}); ` +
           'check the secret and headers of the destination in sluice.yml',
         { retryable: false },
       );
