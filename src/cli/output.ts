@@ -31,7 +31,7 @@ function exitCodeForError(error: unknown): number {
   if (error instanceof ModelError) return EXIT.invalid;
   if (error instanceof SluiceError) {
     if (error.code === 'selection_invalid') return EXIT.invalid;
-    if (error.code === 'sync_locked') return EXIT.locked;
+    if (error.code === 'sync_locked' || error.code === 'warehouse_locked') return EXIT.locked;
     return EXIT.failed;
   }
   return EXIT.internal;

@@ -6,7 +6,11 @@ import type { DestinationSchemas } from '../config/check-references.js';
 import { jsonLineLogger, type Logger, type LogLevel } from '../core/logger.js';
 import { silentReporter } from '../core/progress.js';
 import { destinationTypes } from '../destinations/registry.js';
-import { lockOwner, type RunContext } from '../run/run-context.js';
+import { lockOwner, type RunContext, type RunOptions } from '../run/run-context.js';
+import { recordSkippedRun } from '../run/record-skipped-run.js';
+import { runProject } from '../run/run-project.js';
+import type { RunSummary } from '../run/run-summary.js';
+import { WarehouseError } from '../core/errors.js';
 import { openStateStore } from '../state/open-store.js';
 import { openWarehouse } from '../warehouse/open-warehouse.js';
 import { terminalReporter } from './progress-bars.js';
@@ -73,5 +77,28 @@ export async function withRunContext<T>(
     }
   } finally {
     await store.close();
+  }
+}
+
+/**
+ * Runs the project as `sluice run` and the scheduler do. When another process holds the
+ * embedded warehouse past the wait in sluice.yml, the selected syncs are recorded as skipped.
+ */
+export async function runProjectOrSkip(
+  project: Project,
+  options: GlobalOptions,
+  runOptions: RunOptions,
+  signal?: AbortSignal,
+): Promise<RunSummary> {
+  try {
+    return await withRunContext(project, options, (context) => runProject(context, runOptions), signal);
+  } catch (error) {
+    if (!(error instanceof WarehouseError) || error.code !== 'warehouse_locked') throw error;
+    const store = await openStateStore(project.config.state, project.dir);
+    try {
+      return await recordSkippedRun(store, project, runOptions.select, runOptions.trigger, error.message);
+    } finally {
+      await store.close();
+    }
   }
 }

@@ -38,6 +38,8 @@ const duckdbWarehouseSchema = z
     internal_schema: identifierSchema.default('sluice'),
     threads: z.number().int().positive().optional(),
     memory_limit: z.string().optional(),
+    /** Seconds to wait for another process to release the database file before giving up. */
+    lock_wait_seconds: z.number().min(0).default(30),
   })
   .strict();
 

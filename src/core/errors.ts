@@ -48,10 +48,13 @@ export class ModelError extends SluiceError {
   }
 }
 
-/** A statement failed inside the warehouse. */
+/**
+ * A statement failed inside the warehouse, or the warehouse could not be opened. `code` is
+ * `warehouse_locked` when another process holds an embedded database file.
+ */
 export class WarehouseError extends SluiceError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('warehouse_failed', message, options);
+  constructor(message: string, options?: { cause?: unknown; code?: 'warehouse_failed' | 'warehouse_locked' }) {
+    super(options?.code ?? 'warehouse_failed', message, options);
   }
 }
 

@@ -17,6 +17,7 @@ export async function openWarehouse(config: WarehouseConfig, projectDir: string)
         threads: config.threads,
         memoryLimit: config.memory_limit,
         fileSearchPath: projectDir,
+        lockWaitMs: config.lock_wait_seconds * 1000,
       });
     }
   }

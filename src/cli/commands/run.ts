@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
-import { runProject } from '../../run/run-project.js';
 import { exitCodeForRun } from '../exit-codes.js';
 import { print, runCommand } from '../output.js';
 import { renderRunSummary } from '../render.js';
-import { loadCliProject, withRunContext } from '../session.js';
+import { loadCliProject, runProjectOrSkip } from '../session.js';
 import { stopOnSignals } from '../signals.js';
 import { addRunFlags, globalOptions, toRunOptions, type RunFlags } from './options.js';
 
@@ -27,7 +26,7 @@ async function runSelected(cmd: Command, flags: RunFlags, select: string[]): Pro
     const project = await loadCliProject(options);
     const runOptions = toRunOptions(flags, select);
     const signal = stopOnSignals();
-    const summary = await withRunContext(project, options, (context) => runProject(context, runOptions), signal);
+    const summary = await runProjectOrSkip(project, options, runOptions, signal);
     print(options, summary, () => renderRunSummary(summary));
     return exitCodeForRun(summary);
   });

@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
-import { runProject } from '../../run/run-project.js';
 import { defaultRunOptions } from '../../run/run-context.js';
 import { Scheduler } from '../../schedule/scheduler.js';
 import { EXIT } from '../exit-codes.js';
 import { runCommand } from '../output.js';
-import { cliLogger, loadCliProject, withRunContext } from '../session.js';
+import { cliLogger, loadCliProject, runProjectOrSkip } from '../session.js';
 import { globalOptions } from './options.js';
 
 export function registerSchedule(program: Command): void {
@@ -21,7 +20,7 @@ export function registerSchedule(program: Command): void {
           project,
           logger,
           runTick: (syncs, signal) =>
-            withRunContext(project, options, (context) => runProject(context, { ...defaultRunOptions, trigger: 'schedule', select: syncs }), signal),
+            runProjectOrSkip(project, options, { ...defaultRunOptions, trigger: 'schedule', select: syncs }, signal),
         });
         const scheduled = scheduler.start();
         process.stderr.write(`sluice: scheduling ${scheduled.length} syncs; stop with SIGTERM or Ctrl-C\n`);

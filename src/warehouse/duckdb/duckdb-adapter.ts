@@ -16,7 +16,11 @@ export interface DuckDBAdapterOptions {
   memoryLimit?: string;
   /** Folder that relative file paths in SQL resolve against: the project folder. */
   fileSearchPath?: string;
+  /** How long to wait for another process to release the database file. */
+  lockWaitMs?: number;
 }
+
+const LOCK_RETRY_MS = 250;
 
 /**
  * The embedded default warehouse. One DuckDB instance per adapter; statements run on a main
@@ -51,15 +55,37 @@ export class DuckDBAdapter implements WarehouseAdapter {
     if (options.fileSearchPath) settings.file_search_path = options.fileSearchPath;
 
     if (options.path !== ':memory:') await mkdir(dirname(options.path), { recursive: true });
-    const instance = await DuckDBInstance.create(options.path, settings).catch((error: unknown) => {
-      throw new WarehouseError(
-        `Cannot open the DuckDB database ${options.path}: ${errorMessage(error)}. ` +
-          'If another Sluice process has it open, wait for that run to finish.',
-        { cause: error },
-      );
-    });
+    const instance = await DuckDBAdapter.#createInstance(options.path, settings, options.lockWaitMs ?? 0);
     const main = await DuckDBAdapter.#connect(instance);
     return new DuckDBAdapter(instance, main);
+  }
+
+  /**
+   * DuckDB lets one process at a time open a database file for writing. Another Sluice process
+   * (a run, or the scheduler during a tick) may hold it, so opening retries until `lockWaitMs`.
+   */
+  static async #createInstance(path: string, settings: Record<string, string>, lockWaitMs: number): Promise<DuckDBInstance> {
+    const deadline = Date.now() + lockWaitMs;
+    for (;;) {
+      try {
+        return await DuckDBInstance.create(path, settings);
+      } catch (error) {
+        const locked = /Could not set lock on file/i.test(errorMessage(error));
+        if (locked && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_MS));
+          continue;
+        }
+        if (locked) {
+          const holder = /Conflicting lock is held in (.*?)(?:\. See also|$)/.exec(errorMessage(error))?.[1] ?? 'unknown';
+          throw new WarehouseError(
+            `The DuckDB database ${path} is in use by another process (${holder}), such as another ` +
+              'sluice run or the scheduler. Wait for it to finish and run again.',
+            { cause: error, code: 'warehouse_locked' },
+          );
+        }
+        throw new WarehouseError(`Cannot open the DuckDB database ${path}: ${errorMessage(error)}`, { cause: error });
+      }
+    }
   }
 
   static async #connect(instance: DuckDBInstance): Promise<DuckDBConnection> {
