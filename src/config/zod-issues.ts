@@ -49,6 +49,10 @@ function describeIssue(issue: z.core.$ZodIssue, file: string, prefix: (string | 
       return describeUnion(issue, file, path, input);
     case 'invalid_type':
       return [{ file, path: path.join('.'), message: describeType(issue.expected, input) }];
+    case 'invalid_key': {
+      const reasons = issue.issues.map((inner) => inner.message).join('; ');
+      return [{ file, path: path.join('.'), message: `name ${showValue(input)} is invalid: ${reasons}; rename it` }];
+    }
     case 'invalid_value': {
       const options = issue.values.map((option) => showValue(option)).join(', ');
       const problem = input === undefined ? 'missing; add this field with' : `${showValue(input)} is not valid; use`;
@@ -63,6 +67,9 @@ function describeType(expected: string, input: unknown): string {
   if (input === undefined) return `missing; add this field (${expected})`;
   return `expected ${expected}, got ${showValue(input)}`;
 }
+
+/** zod's message for a failed union that sets no message of its own. */
+const DEFAULT_UNION_MESSAGE = 'Invalid input';
 
 /**
  * A union fails with one list of issues per branch. The branch with the fewest issues is most
@@ -87,6 +94,12 @@ function describeUnion(
   const branches = issue.errors.filter((branch) => branch.length > 0);
   const closest = branches.sort((a, b) => depth(b) - depth(a) || a.length - b.length)[0];
   if (!closest || depth(closest) === 0) {
+    // Without a custom message, a value of the wrong type lists the types the branches accept.
+    const rootIssues = branches.flat();
+    const expected = rootIssues.flatMap((inner) => (inner.code === 'invalid_type' ? [inner.expected] : []));
+    if (issue.message === DEFAULT_UNION_MESSAGE && expected.length > 0 && expected.length === rootIssues.length) {
+      return [{ file, path: path.join('.'), message: describeType([...new Set(expected)].join(' or '), input) }];
+    }
     return [{ file, path: path.join('.'), message: `${issue.message} (got ${showValue(input)})` }];
   }
   return closest.flatMap((inner) => describeIssue(inner, file, path));

@@ -73,7 +73,14 @@ export interface Destination {
    * row is returned as rejected, never thrown.
    */
   write(records: ChangeRecord[]): Promise<RowOutcome[]>;
-  /** Flushes and releases resources. Called once after the last batch, also after a failure. */
+  /**
+   * Makes every row reported accepted durable (for a file: synced and renamed into place). The
+   * engine calls it after the last batch and before it advances the snapshot, so a crash can
+   * never leave the snapshot ahead of what the destination keeps. Optional for destinations
+   * whose writes are durable when the call returns.
+   */
+  flush?(): Promise<void>;
+  /** Releases resources. Called once after the last batch, also after a failure. */
   close(): Promise<void>;
 }
 

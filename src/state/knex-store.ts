@@ -178,8 +178,8 @@ export class KnexStateStore implements StateStore {
     const schema = this.#schema ?? 'public';
     await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`${MIGRATIONS_TABLE}:${schema}`]);
 
-    // CREATE SCHEMA IF NOT EXISTS checks the CREATE privilege even when the schema exists, so
-    // look first: a role without that privilege can still use an existing schema.
+    // Postgres 15 checks the database CREATE privilege for CREATE SCHEMA IF NOT EXISTS even when
+    // the schema exists. Looking first lets a role without that privilege use an existing schema.
     const existing = await trx('pg_namespace').where({ nspname: schema }).first('nspname');
     if (existing === undefined) await trx.raw('create schema ??', [schema]);
   }

@@ -94,9 +94,27 @@ export async function applyPlan(
     task.stop();
   }
 
+  highWaterSeq = await flushDestination(destination, highWaterSeq, result);
   await warehouse.atomically(commitSnapshotSql(spec, warehouse.dialect, options.runId, highWaterSeq));
   options.logger.log('info', 'sync.snapshot.committed', { sync: plan.sync, highWaterSeq, accepted: result.accepted, rejected: result.rejected });
   return result;
+}
+
+/**
+ * Makes the accepted rows durable before the snapshot moves. If that fails, no sent row is
+ * confirmed: the snapshot advances only for rows that needed no send, and the rest are retried.
+ */
+async function flushDestination(destination: Destination, highWaterSeq: number, result: ApplyResult): Promise<number> {
+  if (!destination.flush) return highWaterSeq;
+  try {
+    await destination.flush();
+    return highWaterSeq;
+  } catch (error) {
+    result.error ??= error instanceof Error ? error : new Error(errorMessage(error));
+    result.rejected += result.accepted;
+    result.accepted = 0;
+    return 0;
+  }
 }
 
 async function* batches(warehouse: WarehouseAdapter, plan: SyncPlan, batchSize: number): AsyncGenerator<Batch> {

@@ -19,6 +19,12 @@ async function openFile(options: Record<string, unknown>, runId = 'run-1'): Prom
   return fileDestinationType.open(account, syncOptions, testContext({ projectDir, runId }));
 }
 
+/** Ends a run as the engine does: flush (sync and rename), then close. */
+async function finish(destination: Destination): Promise<void> {
+  await destination.flush?.();
+  await destination.close();
+}
+
 function outPath(...parts: string[]): string {
   return path.join(projectDir, 'out', ...parts);
 }
@@ -30,7 +36,7 @@ describe('file destination, JSON Lines', () => {
       changeRecord('a', 'upsert', { email: 'a@example.com', score: 1.5, tags: ['x', 'y'] }),
       changeRecord('b', 'insert', { email: 'b@example.com', score: null, tags: { nested: true } }),
     ]);
-    await destination.close();
+    await finish(destination);
 
     expect(outcomes).toEqual([{ status: 'accepted' }, { status: 'accepted' }]);
     const lines = (await readFile(outPath('contacts', 'run-1.jsonl'), 'utf8')).split('\n');
@@ -58,7 +64,7 @@ describe('file destination, JSON Lines', () => {
       changeRecord('a', 'delete', null, { email: 'old-a@example.com' }),
       changeRecord('b', 'remove', null, { email: 'old-b@example.com' }),
     ]);
-    await destination.close();
+    await finish(destination);
 
     const text = await readFile(outPath('contacts', 'run-1.jsonl'), 'utf8');
     const lines = text.trim().split('\n').map((line) => JSON.parse(line) as unknown);
@@ -74,7 +80,7 @@ describe('file destination, JSON Lines', () => {
       changeRecord('a', 'upsert', { _op: 'mine' }),
       changeRecord('b', 'upsert', { email: 'b@example.com' }),
     ]);
-    await destination.close();
+    await finish(destination);
 
     expect(outcomes[0]?.status).toBe('rejected');
     expect(outcomes[0]).toHaveProperty('reason', expect.stringContaining('"_op"'));
@@ -98,7 +104,7 @@ describe('file destination, CSV', () => {
         active: true,
       }),
     ]);
-    await destination.close();
+    await finish(destination);
 
     const text = await readFile(outPath('contacts', 'run-1.csv'), 'utf8');
     expect(text).toBe(
@@ -116,7 +122,7 @@ describe('file destination, CSV', () => {
     await destination.write([
       changeRecord('b', 'upsert', { email: 'b@example.com', phone: '+15550100' }),
     ]);
-    await destination.close();
+    await finish(destination);
 
     const text = await readFile(outPath('contacts', 'run-1.csv'), 'utf8');
     expect(text).toBe(
@@ -129,7 +135,7 @@ describe('file destination, CSV', () => {
   it('writes the previous fields for a delete', async () => {
     const destination = await openFile({ format: 'csv' });
     await destination.write([changeRecord('a', 'delete', null, { email: 'old@example.com' })]);
-    await destination.close();
+    await finish(destination);
 
     const text = await readFile(outPath('contacts', 'run-1.csv'), 'utf8');
     expect(text).toBe('_op,_key,email\r\ndelete,a,old@example.com\r\n');
@@ -140,17 +146,25 @@ describe('file destination, files', () => {
   it('writes one file per run', async () => {
     const first = await openFile({ format: 'jsonl', file: '{sync}-{run_id}.jsonl' }, 'run-1');
     await first.write([changeRecord('a', 'upsert', { email: 'a@example.com' })]);
-    await first.close();
+    await finish(first);
     const second = await openFile({ format: 'jsonl', file: '{sync}-{run_id}.jsonl' }, 'run-2');
     await second.write([changeRecord('a', 'upsert', { email: 'a@example.com' })]);
-    await second.close();
+    await finish(second);
 
     expect((await readdir(outPath())).sort()).toEqual(['contacts-run-1.jsonl', 'contacts-run-2.jsonl']);
     const firstText = await readFile(outPath('contacts-run-1.jsonl'), 'utf8');
     expect(firstText.trim().split('\n')).toHaveLength(1);
   });
 
-  it('keeps a temporary name until close', async () => {
+  it('discards the temporary file when closed without a flush', async () => {
+    const destination = await openFile({ format: 'jsonl' });
+    await destination.write([changeRecord('a', 'upsert', { email: 'a@example.com' })]);
+    await destination.close();
+
+    expect(await readdir(outPath('contacts'))).toEqual([]);
+  });
+
+  it('keeps a temporary name until flushed', async () => {
     const destination = await openFile({ format: 'jsonl' });
     await destination.write([changeRecord('a', 'upsert', { email: 'a@example.com' })]);
 
@@ -160,14 +174,14 @@ describe('file destination, files', () => {
     const tempSize = (await stat(outPath('contacts', before[0]!))).size;
     expect(tempSize).toBeGreaterThan(0);
 
-    await destination.close();
+    await finish(destination);
     expect(await readdir(outPath('contacts'))).toEqual(['run-1.jsonl']);
   });
 
   it('creates no file for a run without rows', async () => {
     const destination = await openFile({ format: 'csv' });
     await destination.write([]);
-    await destination.close();
+    await finish(destination);
 
     await expect(readdir(outPath())).rejects.toThrow(/ENOENT/);
   });
@@ -176,7 +190,7 @@ describe('file destination, files', () => {
     const destination = await openFile({ format: 'csv' });
     expect(destination.capabilities).toMatchObject({ maxBatchSize: 10_000, idempotent: true });
     expect(destination.capabilities.operations).toHaveLength(7);
-    await destination.close();
+    await finish(destination);
   });
 
   it('writes many batches in order', async () => {
@@ -187,7 +201,7 @@ describe('file destination, files', () => {
       );
       await destination.write(records);
     }
-    await destination.close();
+    await finish(destination);
 
     const lines = (await readFile(outPath('contacts', 'run-1.jsonl'), 'utf8')).trim().split('\n');
     expect(lines).toHaveLength(100_000);

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DestinationError } from '../../src/core/errors.js';
 import type { Destination, RowOutcome } from '../../src/destinations/destination.js';
@@ -105,7 +106,8 @@ describe.skipIf(!postgresAvailable())(postgresSuiteTitle('postgres destination')
     ]);
 
     expect(statuses(second)).toEqual(['accepted', 'accepted', 'rejected', 'accepted']);
-    expect(second[2]).toHaveProperty('reason', expect.stringContaining('no row in "public"."contacts"'));
+    const missingRow = expect.stringContaining('no row in "public"."contacts"');
+    expect(second[2]).toHaveProperty('reason', missingRow);
     expect(await query('SELECT _sluice_key, email, tier FROM contacts ORDER BY 1')).toEqual([
       { _sluice_key: 'a', email: 'a2@example.com', tier: 'gold' },
       { _sluice_key: 'b', email: 'b@example.com', tier: 'bronze' },
@@ -124,7 +126,9 @@ describe.skipIf(!postgresAvailable())(postgresSuiteTitle('postgres destination')
   it('leaves an existing row alone on insert', async () => {
     const destination = await openTable({ table: 'inserts' });
     await destination.write([changeRecord('a', 'insert', { email: 'first@example.com' })]);
-    const again = await destination.write([changeRecord('a', 'insert', { email: 'second@example.com' })]);
+    const again = await destination.write([
+      changeRecord('a', 'insert', { email: 'second@example.com' }),
+    ]);
 
     expect(statuses(again)).toEqual(['accepted']);
     expect(await query('SELECT email FROM inserts')).toEqual([{ email: 'first@example.com' }]);
@@ -145,7 +149,8 @@ describe.skipIf(!postgresAvailable())(postgresSuiteTitle('postgres destination')
     ]);
 
     expect(statuses(outcomes)).toEqual(['accepted', 'rejected', 'rejected', 'accepted']);
-    expect(outcomes[1]).toHaveProperty('reason', expect.stringContaining('violates not-null constraint'));
+    const notNull = expect.stringContaining('violates not-null constraint');
+    expect(outcomes[1]).toHaveProperty('reason', notNull);
     expect(outcomes[1]).toHaveProperty('reason', expect.stringContaining('SQLSTATE 23502'));
     expect(outcomes[2]).toHaveProperty('reason', expect.stringContaining('check constraint'));
     expect(await query('SELECT _sluice_key FROM strict_contacts ORDER BY 1')).toEqual([
@@ -241,3 +246,47 @@ describe.skipIf(!postgresAvailable())(postgresSuiteTitle('postgres destination')
     expect(await query('SELECT count(*)::int AS n FROM concurrent')).toEqual([{ n: 1_000 }]);
   });
 });
+
+describe('postgres destination connection', () => {
+  it('fails retryably without showing the password', async () => {
+    const port = await closedPort();
+    const password = 'pg-password-0123456789';
+    const account = postgresDestinationType.accountSchema.parse({
+      type: 'postgres',
+      url: `postgres://sluice:${password}@127.0.0.1:${port}/sluice`,
+    });
+    const options = postgresDestinationType.syncSchema.parse({ table: 'contacts' });
+    const destination = await postgresDestinationType.open(account, options, testContext());
+
+    const error = await destination
+      .write([changeRecord('a', 'upsert', { email: 'a@example.com' })])
+      .catch((caught: unknown) => caught);
+    await destination.close();
+
+    expect(error).toBeInstanceOf(DestinationError);
+    expect((error as DestinationError).retryable).toBe(true);
+    expect((error as Error).message).toContain('ECONNREFUSED');
+    expect((error as Error).message).not.toContain(password);
+  });
+
+  it('rejects invalid sync options', () => {
+    const result = postgresDestinationType.syncSchema.safeParse({
+      table: 'x'.repeat(64),
+      key_columns: ['email', 'email'],
+    });
+
+    expect(result.success).toBe(false);
+    const messages = JSON.stringify(result.error?.issues);
+    expect(messages).toContain('at most 63 bytes');
+    expect(messages).toContain('must not repeat a column');
+  });
+});
+
+/** Returns a loopback port with nothing listening on it. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}

@@ -50,6 +50,18 @@ describe('per-row outcomes', () => {
     expect(inbox('retry').calls).toHaveLength(2);
   });
 
+  it('does not advance the snapshot when the destination cannot make rows durable', async () => {
+    const dir = await customerProject('flush', customers(4), syncFile({ mode: 'upsert' }));
+    inbox('flush').failFlush = true;
+    const first = await runOnce(dir);
+    expect(first.syncs[0]!.status).toBe('failed');
+    expect(first.syncs[0]!.counts).toMatchObject({ accepted: 0, rejected: 4 });
+
+    inbox('flush').failFlush = false;
+    const second = await runOnce(dir);
+    expect(second.syncs[0]!.counts).toMatchObject({ added: 4, accepted: 4 });
+  });
+
   it('a failed call leaves its rows for the next run', async () => {
     const dir = await customerProject('throws', customers(30), syncFile({ mode: 'upsert' }).replace('destination: memory', 'destination: memory\nbatch_size: 10'));
     inbox('throws').failCalls.add(1);

@@ -13,6 +13,8 @@ export interface Inbox {
   failCalls: Set<number>;
   /** Waits this long inside each call, to make runs overlap. */
   delayMs: number;
+  /** Makes `flush` throw, as a file that cannot be renamed into place would. */
+  failFlush: boolean;
 }
 
 const inboxes = new Map<string, Inbox>();
@@ -20,7 +22,7 @@ const inboxes = new Map<string, Inbox>();
 export function inbox(name: string): Inbox {
   let box = inboxes.get(name);
   if (!box) {
-    box = { calls: [], respond: () => ({ status: 'accepted' }), failCalls: new Set(), delayMs: 0 };
+    box = { calls: [], respond: () => ({ status: 'accepted' }), failCalls: new Set(), delayMs: 0, failFlush: false };
     inboxes.set(name, box);
   }
   return box;
@@ -62,6 +64,9 @@ export const memoryDestinationType: DestinationType<z.infer<typeof accountSchema
         if (box.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, box.delayMs));
         if (box.failCalls.has(callIndex)) throw new Error(`scripted failure of call ${callIndex}`);
         return records.map((record) => box.respond(record, callIndex));
+      },
+      async flush() {
+        if (box.failFlush) throw new Error('scripted flush failure');
       },
       async close() {},
     };

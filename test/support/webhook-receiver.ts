@@ -8,7 +8,7 @@
  * - 2xx with an empty body or no `results`: every row accepted.
  * - 2xx with `{ results: [{ key, status: 'accepted' | 'rejected' | 'retry', reason? }] }`: one
  *   outcome per row; a row left out of `results` is retried by the sender.
- * - 401 or 403: the sender fails the call as a whole. This receiver answers 401 to a request
+ * - 401 or 403: the sender fails the call as a whole. This receiver responds 401 to a request
  *   whose signature is missing or wrong, or whose timestamp is too far from its clock.
  * - 413: the sender splits the batch. Other 4xx except 408 and 429: every row rejected.
  * - 408, 429, 5xx: the sender retries, after the Retry-After (seconds or HTTP-date) if given.
@@ -110,6 +110,9 @@ export async function startWebhookReceiver(
         return;
       }
       send(res, response, received);
+    }, () => {
+      // The client closed the connection before the whole request arrived, so no response.
+      res.destroy();
     });
   });
 
@@ -187,7 +190,7 @@ function send(res: http.ServerResponse, response: ScriptedResponse, received: Re
     headers['Content-Type'] = 'application/json';
   }
 
-  // The sender may have timed out and closed the connection while a delayed answer waited.
+  // The sender may have timed out and closed the connection during a delayed response.
   if (res.destroyed) return;
   res.writeHead(status, headers);
   res.end(text);

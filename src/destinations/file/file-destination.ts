@@ -17,7 +17,7 @@ import type {
 import { csvLine } from './csv.js';
 import { widenCsvFile } from './csv-widen.js';
 import { type FileAccount, type FileSyncOptions, renderFileName } from './file-config.js';
-import { OutputFile } from './output-file.js';
+import { type FileRewrite, OutputFile } from './output-file.js';
 
 const OPERATION_COLUMN = '_op';
 const KEY_COLUMN = '_key';
@@ -52,11 +52,12 @@ export class FileDestination implements Destination {
     return result;
   }
 
-  /** Renames the file into place; a run that accepted no row leaves no file. */
-  async close(): Promise<void> {
+  /** Syncs the file and renames it into place; a run that accepted no row leaves no file. */
+  async flush(): Promise<void> {
     await this.#queue;
     const file = this.#file;
     if (!file) return;
+    this.#file = undefined;
 
     try {
       if (this.#acceptedRows === 0) {
@@ -70,6 +71,17 @@ export class FileDestination implements Destination {
         cause: error,
       });
     }
+  }
+
+  /**
+   * Discards the temporary file if `flush` was never called: the run stopped before its
+   * snapshot could advance, so the next run sends these rows again into a file of its own.
+   */
+  async close(): Promise<void> {
+    await this.#queue;
+    const file = this.#file;
+    this.#file = undefined;
+    await file?.discard();
   }
 
   async #writeBatch(records: ChangeRecord[]): Promise<RowOutcome[]> {
@@ -138,8 +150,10 @@ export class FileDestination implements Destination {
    * Returns the rewrite that puts fields first seen after the header into the header, or
    * undefined when the header already has every column.
    */
-  #csvRewrite(): ((source: string, target: string) => Promise<void>) | undefined {
-    if (this.#format !== 'csv' || this.#columns.length === this.#headerColumnCount) return undefined;
+  #csvRewrite(): FileRewrite | undefined {
+    if (this.#format !== 'csv') return undefined;
+    if (this.#columns.length === this.#headerColumnCount) return undefined;
+
     const header = csvLine(this.#columns);
     const width = this.#columns.length;
     return (source, target) => widenCsvFile(source, target, header, width);

@@ -4,6 +4,9 @@ import { once } from 'node:events';
 import { type FileHandle, mkdir, open, rename, truncate, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
+/** Writes a rewritten copy of the file at `sourcePath` to `targetPath`. */
+export type FileRewrite = (sourcePath: string, targetPath: string) => Promise<void>;
+
 /** Lines are handed to the stream in chunks of about this many characters. */
 const CHUNK_CHARS = 64 * 1024;
 
@@ -70,7 +73,7 @@ export class OutputFile {
    * a file of the same name. `transform`, when given, writes a rewritten copy to a new temporary
    * path, which is renamed in place of this file.
    */
-  async commit(transform?: (sourcePath: string, targetPath: string) => Promise<void>): Promise<void> {
+  async commit(transform?: FileRewrite): Promise<void> {
     await this.#finish();
 
     let source = this.tempPath;

@@ -73,7 +73,10 @@ export async function sendWithRetry(options: SendWithRetryOptions): Promise<Send
       delay_ms: delayMs,
       error: outcome.failure,
     });
-    if (!(await sleep(delayMs, signal))) return cancelled(attempt);
+    if (!(await sleep(delayMs, signal))) {
+      if (outcome.unknown) return unknownOutcome(options, outcome.failure, attempt);
+      return cancelled(attempt);
+    }
   }
 
   return giveUp(options, last);
@@ -107,8 +110,9 @@ function readResponse(
   const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
   if (retryAfterMs === undefined) return { kind: 'retry', failure, unknown: false };
 
-  // The server is overloaded for every caller, so every request on this account waits.
-  options.limiter.pause(retryAfterMs);
+  // The server is overloaded for every caller, so every request on this account waits, but no
+  // longer than this policy would wait itself.
+  options.limiter.pause(Math.min(retryAfterMs, options.policy.maxWaitMs));
   if (retryAfterMs > options.policy.maxWaitMs) {
     const reason =
       `${failure}; the server requested a wait of ${retryAfterMs} ms, ` +

@@ -59,8 +59,9 @@ export class TableColumns {
   }
 
   async #ensureLocked(rows: PreparedRow[]): Promise<ReadonlyMap<string, string>> {
-    const client = await this.#pool.connect();
+    let client: pg.PoolClient | undefined;
     try {
+      client = await this.#pool.connect();
       this.#types ??= await this.#readColumns(client);
       if (this.#types.size === 0) {
         await this.#createTable(client, rows);
@@ -77,7 +78,7 @@ export class TableColumns {
       const retryable = !isStatementError(error) && isRetryableConnectionError(error);
       throw new DestinationError(message, { retryable, cause: error });
     } finally {
-      client.release();
+      client?.release();
     }
   }
 

@@ -20,8 +20,8 @@
  *   after the Retry-After header, up to max_attempts. After that, every row is returned as
  *   `retry`.
  * - A timeout or a reset after the request was sent: the outcome is unknown, so the batch is
- *   not sent again unless the account is `idempotent`; its rows are returned as `retry` with a
- *   reason saying the outcome is unknown, and the engine's send ledger decides what follows.
+ *   not sent again unless the account is `idempotent`. Its rows are returned as `retry` with
+ *   `outcomeUnknown` set, and the engine's send ledger decides what follows.
  */
 import { DestinationError } from '../../core/errors.js';
 import { redactor } from '../../core/redact.js';

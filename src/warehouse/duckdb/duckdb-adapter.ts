@@ -7,7 +7,7 @@ import type { WarehouseAdapter } from '../adapter.js';
 import type { WarehouseCapabilities } from '../capabilities.js';
 import type { TableRef } from '../table-ref.js';
 import { duckdbDialect } from './duckdb-dialect.js';
-import { logicalTypeOf, toCanonical } from './duckdb-values.js';
+import { jsonConverter, logicalTypeOf, toCanonical } from './duckdb-values.js';
 
 export interface DuckDBAdapterOptions {
   /** Database file, or `:memory:`. */
@@ -117,7 +117,7 @@ export class DuckDBAdapter implements WarehouseAdapter {
       const types = result.columnTypes().map(logicalTypeOf);
       let page: Row[] = [];
 
-      for await (const chunk of result.yieldRowsJson()) {
+      for await (const chunk of result.yieldConvertedRows(jsonConverter)) {
         for (const values of chunk) {
           page.push(toRow(names, types, values));
           if (page.length >= pageSize) {

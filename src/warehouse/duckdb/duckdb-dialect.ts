@@ -39,6 +39,20 @@ export const duckdbDialect: SqlDialect = {
         const text = `CAST(${expr} AS VARCHAR)`;
         return `CASE WHEN strpos(${text}, '.') > 0 THEN rtrim(rtrim(${text}, '0'), '.') ELSE ${text} END`;
       }
+      case 'float': {
+        // Canonical text of a float is JavaScript's String(number): 3, 1e-7, 1e+21. CAST AS
+        // VARCHAR prints 3.0 and 1e-07. to_json prints the same shortest digits as JavaScript
+        // and switches to exponents at the same bounds (1e-6 and 1e21), so only a trailing
+        // ".0", "-0" and the exponent's plus sign need fixing.
+        const json = `CAST(to_json(CAST(${expr} AS DOUBLE)) AS VARCHAR)`;
+        const integral = `regexp_replace(${json}, '^(-?[0-9]+)\\.0$', '\\1')`;
+        return `regexp_replace(regexp_replace(${integral}, '^-0$', '0'), 'e([0-9])', 'e+\\1')`;
+      }
+      case 'json':
+        // json() parses and prints compactly, so whitespace and STRUCT/LIST syntax do not count.
+        // NOTE: nested decimals and integers print as JSON numbers here, while canonical values
+        // keep them as exact strings, so hashes of such nested values differ from Node's form.
+        return `CAST(json(${expr}) AS VARCHAR)`;
       case 'boolean':
         return `CASE WHEN ${expr} IS NULL THEN NULL WHEN ${expr} THEN 'true' ELSE 'false' END`;
       case 'timestamp':

@@ -1,5 +1,10 @@
-import type { DuckDBType } from '@duckdb/node-api';
-import { DuckDBTypeId } from '@duckdb/node-api';
+import type { DuckDBType, DuckDBValueConverter } from '@duckdb/node-api';
+import {
+  DuckDBTimestampTZValue,
+  DuckDBTimestampValue,
+  DuckDBTypeId,
+  JsonDuckDBValueConverter,
+} from '@duckdb/node-api';
 import {
   canonicalDecimal,
   canonicalInteger,
@@ -9,6 +14,16 @@ import {
 } from '../../core/values.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/**
+ * The driver's JSON conversion, except that TIMESTAMPTZ values print as UTC. The driver prints
+ * them with the offset of the Node process's time zone instead, read once when it is loaded,
+ * whatever the session's TimeZone setting.
+ */
+export const jsonConverter: DuckDBValueConverter<Json> = (value, type, converter) => {
+  if (value instanceof DuckDBTimestampTZValue) return new DuckDBTimestampValue(value.micros).toString();
+  return JsonDuckDBValueConverter(value, type, converter);
+};
 
 /** Maps a DuckDB type to the engine's logical type. */
 export function logicalTypeOf(type: DuckDBType): LogicalType {

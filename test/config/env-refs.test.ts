@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { resolveEnvReferences } from '../../src/config/env-refs.js';
+import { loadProject } from '../../src/config/load-project.js';
+import { ConfigError, type ConfigIssue } from '../../src/core/errors.js';
+import { REDACTED, redactor } from '../../src/core/redact.js';
+import { destinationTypes } from '../../src/destinations/registry.js';
+import { writeProject } from '../support/project-fixture.js';
+
+const destinationSchemas = new Map(
+  [...destinationTypes].map(([name, type]) => [name, { accountSchema: type.accountSchema, syncSchema: type.syncSchema }]),
+);
+
+/** A secret value that no other test uses, because the redactor is shared by the whole process. */
+function newSecret(label: string): string {
+  return `${label}-${randomUUID()}`;
+}
+
+const webhookProject = (url: string, headers = '{}') => `name: env_project
+warehouse: { type: duckdb, path: '\${WAREHOUSE_PATH:-.sluice/default.duckdb}' }
+destinations:
+  hook: { type: webhook, url: '${url}', headers: ${headers} }
+`;
+
+const webhookSync = `model: contacts
+destination: hook
+mode: upsert
+primary_key: id
+mapping: { id: id }
+destination_options: { path: '\${HOOK_PATH:-/contacts}', event: '\${HOOK_EVENT}' }
+`;
+
+describe('resolveEnvReferences', () => {
+  it('replaces references inside nested strings', () => {
+    const issues: ConfigIssue[] = [];
+    const value = { a: ['x ${NAME} y', { b: '${NAME}${OTHER}' }], n: 5, t: true, empty: null };
+    const resolved = resolveEnvReferences(value, 'f.yml', { NAME: 'alpha', OTHER: 'beta' }, issues);
+
+    expect(resolved).toEqual({ a: ['x alpha y', { b: 'alphabeta' }], n: 5, t: true, empty: null });
+    expect(issues).toEqual([]);
+  });
+
+  it('uses the default only when the variable is unset or empty', () => {
+    const issues: ConfigIssue[] = [];
+    const resolved = resolveEnvReferences(
+      ['${SET:-fallback}', '${UNSET:-fallback}', '${EMPTY:-fallback}', '${UNSET:-}'],
+      'f.yml',
+      { SET: 'from-env', EMPTY: '' },
+      issues,
+    );
+
+    expect(resolved).toEqual(['from-env', 'fallback', 'fallback', '']);
+    expect(issues).toEqual([]);
+  });
+
+  it('leaves text that is not a reference alone', () => {
+    const issues: ConfigIssue[] = [];
+    const resolved = resolveEnvReferences(['$HOME', '${1BAD}', '$${NAME'], 'f.yml', { HOME: '/root' }, issues);
+
+    expect(resolved).toEqual(['$HOME', '${1BAD}', '$${NAME']);
+    expect(issues).toEqual([]);
+  });
+
+  it('names the file, path and variable of a missing reference', () => {
+    const issues: ConfigIssue[] = [];
+    resolveEnvReferences({ destinations: { hook: { headers: { Authorization: 'Bearer ${API_TOKEN}' } } } }, 'sluice.yml', {}, issues);
+
+    expect(issues).toHaveLength(1);
+    expect(issues[0]!.file).toBe('sluice.yml');
+    expect(issues[0]!.path).toBe('destinations.hook.headers.Authorization');
+    expect(issues[0]!.message).toMatch(/environment variable API_TOKEN is not set/);
+    expect(issues[0]!.message).toMatch(/export it, or write \$\{API_TOKEN:-default\}/);
+  });
+
+  it('registers values from the environment as secrets, not defaults', () => {
+    const secret = newSecret('token');
+    const fallback = newSecret('fallback');
+    resolveEnvReferences(['${TOKEN}', `\${MISSING:-${fallback}}`], 'f.yml', { TOKEN: secret }, []);
+
+    expect(redactor.redact(`before ${secret} after`)).toBe(`before ${REDACTED} after`);
+    expect(redactor.redact(fallback)).toBe(fallback);
+  });
+});
+
+describe('loadProject with environment references', () => {
+  it('resolves references and defaults in sluice.yml and sync files', async () => {
+    const url = newSecret('http://127.0.0.1:9/hook');
+    const dir = await writeProject({
+      'sluice.yml': webhookProject('${HOOK_URL}'),
+      'models/contacts.sql': 'SELECT 1 AS id',
+      'syncs/contacts.yml': webhookSync,
+    });
+    const project = await loadProject(dir, { env: { HOOK_URL: url, HOOK_EVENT: 'contact.changed' }, destinationSchemas });
+
+    expect(project.config.warehouse).toMatchObject({ path: '.sluice/default.duckdb' });
+    expect(project.config.destinations.hook).toMatchObject({ url });
+    expect(project.syncs.get('contacts')!.config.destination_options).toEqual({ path: '/contacts', event: 'contact.changed' });
+  });
+
+  it('reports each missing variable with its file and path', async () => {
+    const dir = await writeProject({
+      'sluice.yml': webhookProject('${HOOK_URL}'),
+      'models/contacts.sql': 'SELECT 1 AS id',
+      'syncs/contacts.yml': webhookSync,
+    });
+    const error = await loadProject(dir, { env: {}, destinationSchemas }).catch((thrown: unknown) => thrown);
+
+    expect(error).toBeInstanceOf(ConfigError);
+    const missing = (error as ConfigError).issues.filter((issue) => issue.message.includes('is not set'));
+    expect(missing.map((issue) => `${issue.file} ${issue.path}`)).toEqual([
+      'sluice.yml destinations.hook.url',
+      'syncs/contacts.yml destination_options.event',
+    ]);
+    expect(missing[0]!.message).toMatch(/HOOK_URL/);
+    expect(missing[1]!.message).toMatch(/HOOK_EVENT/);
+  });
+
+  it('keeps a secret out of ConfigError messages', async () => {
+    const badUrl = newSecret('not-a-url');
+    const token = newSecret('token');
+    const dir = await writeProject({
+      'sluice.yml': webhookProject('${HOOK_URL}', '{ Authorization: "Bearer ${API_TOKEN}\\n" }'),
+      'models/contacts.sql': 'SELECT 1 AS id',
+      'syncs/contacts.yml': webhookSync,
+    });
+    const env = { HOOK_URL: badUrl, API_TOKEN: token, HOOK_EVENT: 'e' };
+    const error = await loadProject(dir, { env, destinationSchemas }).catch((thrown: unknown) => thrown);
+
+    expect(error).toBeInstanceOf(ConfigError);
+    const { message, issues } = error as ConfigError;
+    expect(issues.map((issue) => issue.path)).toEqual(['destinations.hook.url', 'destinations.hook.headers.Authorization']);
+    expect(message).not.toContain(badUrl);
+    expect(message).not.toContain(token);
+    expect(message).toContain(REDACTED);
+  });
+
+  it('keeps secrets out of a redacted dump of the project', async () => {
+    const url = newSecret('http://127.0.0.1:9/hook');
+    const token = newSecret('token');
+    const event = newSecret('event');
+    const dir = await writeProject({
+      'sluice.yml': webhookProject('${HOOK_URL}', '{ Authorization: "Bearer ${API_TOKEN}" }'),
+      'models/contacts.sql': 'SELECT 1 AS id',
+      'syncs/contacts.yml': webhookSync,
+    });
+    const env = { HOOK_URL: url, API_TOKEN: token, HOOK_EVENT: event };
+    const project = await loadProject(dir, { env, destinationSchemas });
+
+    const dump = redactor.redact(JSON.stringify({ config: project.config, syncs: [...project.syncs.values()] }));
+    for (const secret of [url, token, event]) {
+      expect(dump).not.toContain(secret);
+      expect(redactor.redact(`value=${secret};`)).toBe(`value=${REDACTED};`);
+    }
+    expect(dump).toContain(`"Authorization":"Bearer ${REDACTED}"`);
+    expect(JSON.stringify(redactor.redactValue(project.config))).not.toContain(token);
+  });
+});
