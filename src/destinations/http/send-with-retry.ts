@@ -30,6 +30,12 @@ export interface SendWithRetryOptions {
   /** Ids added to every log event, such as the sync and batch. */
   logFields: LogFields;
   signal?: AbortSignal;
+  /**
+   * Recognises a vendor's own throttle signal in a response that the status alone does not mark
+   * as retryable, such as an error code inside an HTTP 200 or 400 body. Returns the wait the
+   * vendor asks for (or `{}` for none given), or undefined when the response is not a throttle.
+   */
+  throttleSignal?: (response: HttpResponse) => { retryAfterMs?: number } | undefined;
 }
 
 /**
@@ -102,12 +108,13 @@ function readResponse(
   response: HttpResponse,
   attempt: number,
 ): AttemptResult {
-  if (classifyStatus(response.status) !== 'retryable') {
+  const throttle = options.throttleSignal?.(response);
+  if (throttle === undefined && classifyStatus(response.status) !== 'retryable') {
     return { kind: 'done', result: { kind: 'response', response, attempts: attempt } };
   }
 
   const failure = describeResponse(response.status, response.body);
-  const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
+  const retryAfterMs = throttle?.retryAfterMs ?? parseRetryAfter(response.headers['retry-after']);
   if (retryAfterMs === undefined) return { kind: 'retry', failure, unknown: false };
 
   // The server is overloaded for every caller, so every request on this account waits, but no
