@@ -81,8 +81,8 @@ export async function withRunContext<T>(
 }
 
 /**
- * Runs the project as `sluice run` and the scheduler do. When another process holds the
- * embedded warehouse past the wait in sluice.yml, the selected syncs are recorded as skipped.
+ * Runs the project as `sluice run` and the scheduler do. When another process keeps the
+ * embedded warehouse open past the wait in sluice.yml, the selected syncs are recorded as skipped.
  */
 export async function runProjectOrSkip(
   project: Project,

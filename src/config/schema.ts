@@ -12,7 +12,7 @@ export const guardsSchema = z
     max_shrink_share: z.number().min(0).max(1).default(0.5),
     /** Rows with a NULL key part that are dropped and reported before the sync fails. */
     max_null_key_rows: z.number().int().min(0).default(0),
-    /** What a tripped removal guard does: stop the whole sync, or send adds and changes and hold removals. */
+    /** Action of a tripped guard: stop the whole sync, or send adds and changes and withhold removals. */
     on_trip: z.enum(['fail', 'withhold_removals']).default('fail'),
   })
   .strict();
@@ -139,8 +139,8 @@ const mappingFieldSchema = z.union([
     .object({
       from: columnNameSchema,
       /**
-       * What a NULL in the model does to the destination: `skip` leaves the delivered value alone
-       * (a NULL is not a change), `clear` sends the NULL and wipes the value.
+       * Handling of a NULL in the model. `skip` leaves the delivered value alone, so a NULL is not
+       * a change. `clear` sends the NULL and wipes the value.
        */
       on_null: z.enum(['skip', 'clear']).default('skip'),
     })

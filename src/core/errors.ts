@@ -1,6 +1,6 @@
 /**
  * Error hierarchy. Every error Sluice raises on purpose has a stable `code` that scripts can
- * match, a message that says what failed and what to do next, and the original error on `cause`.
+ * match, a message stating what failed and what to do next, and the original error on `cause`.
  */
 export class SluiceError extends Error {
   readonly code: string;
@@ -50,7 +50,7 @@ export class ModelError extends SluiceError {
 
 /**
  * A statement failed inside the warehouse, or the warehouse could not be opened. `code` is
- * `warehouse_locked` when another process holds an embedded database file.
+ * `warehouse_locked` when another process has an embedded database file open.
  */
 export class WarehouseError extends SluiceError {
   constructor(message: string, options?: { cause?: unknown; code?: 'warehouse_failed' | 'warehouse_locked' }) {
@@ -75,7 +75,7 @@ export class GuardError extends SluiceError {
   }
 }
 
-/** A destination call failed as a whole. `retryable` says whether a later attempt may succeed. */
+/** A destination call failed as a whole. `retryable` tells whether a later attempt may succeed. */
 export class DestinationError extends SluiceError {
   readonly retryable: boolean;
   readonly retryAfterMs: number | undefined;

@@ -1,7 +1,7 @@
 import Handlebars from 'handlebars';
 import { ModelError, errorMessage } from '../core/errors.js';
 
-/** What the template helpers of a model resolve to. */
+/** Resolvers for the template helpers of a model. */
 export interface RenderContext {
   /** SQL for the table of another model. */
   refTable(model: string): string;
@@ -57,9 +57,20 @@ export function renderModel(name: string, template: string, context: RenderConte
 
   try {
     const sql = handlebars.compile(template, { noEscape: true, strict: true })({});
-    return { sql: sql.trim().replace(/;\s*$/, ''), refs: [...refs], sources: [...sources] };
+    return { sql: sql.trim().replace(/;\s*$/, '').trimEnd(), refs: [...refs], sources: [...sources] };
   } catch (error) {
     if (error instanceof ModelError) throw error;
+    // Strict mode raises `"foo" not defined in [object Object] - 1:2` for unknown names before
+    // helperMissing runs. Its line is 1-based and its column 0-based.
+    const unknown = /^"([^"]*)" not defined in .* - (\d+):(\d+)$/.exec(errorMessage(error));
+    if (unknown) {
+      const [, helper, line, column] = unknown;
+      throw new ModelError(
+        name,
+        `Model ${name} uses an unknown template helper or variable "${helper}" at line ${line}, column ${Number(column) + 1}; use ref, source or var`,
+        { cause: error },
+      );
+    }
     throw new ModelError(name, `Cannot render model ${name}: ${errorMessage(error)}`, { cause: error });
   }
 }

@@ -23,7 +23,7 @@ export async function openWarehouse(config: WarehouseConfig, projectDir: string)
   }
 }
 
-/** The dialect and capabilities of a configured warehouse, without connecting to it. */
+/** Returns the dialect and capabilities of a configured warehouse, without connecting to it. */
 export function describeWarehouse(config: WarehouseConfig): { dialect: SqlDialect; capabilities: WarehouseCapabilities } {
   switch (config.type) {
     case 'duckdb':

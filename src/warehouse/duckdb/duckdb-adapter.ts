@@ -23,9 +23,9 @@ export interface DuckDBAdapterOptions {
 const LOCK_RETRY_MS = 250;
 
 /**
- * The embedded default warehouse. One DuckDB instance per adapter; statements run on a main
- * connection, and each stream gets its own connection because DuckDB invalidates an open
- * streaming result when its connection runs another statement.
+ * The embedded default warehouse, one DuckDB instance per adapter. Statements run on a main
+ * connection. Each stream gets its own connection, because DuckDB invalidates an open streaming
+ * result when its connection runs another statement.
  */
 export class DuckDBAdapter implements WarehouseAdapter {
   static readonly capabilities: WarehouseCapabilities = {
