@@ -12,7 +12,10 @@ export interface DestinationTypeSchemas {
 
 export type DestinationSchemas = Map<string, DestinationTypeSchemas>;
 
-/** What the reference checks read. Parts that failed validation are left out, and were reported already. */
+/**
+ * Project parts the reference checks read. Parts that failed validation are left out, because
+ * they were reported already.
+ */
 export interface ReferenceScope {
   /** Destination accounts in sluice.yml, or undefined when that section could not be read. */
   destinations: ProjectFileConfig['destinations'] | undefined;

@@ -11,7 +11,11 @@ export class Redactor {
   readonly #secrets = new Set<string>();
 
   add(secret: string | undefined): void {
-    if (secret && secret.length >= MIN_SECRET_LENGTH) this.#secrets.add(secret);
+    if (!secret || secret.length < MIN_SECRET_LENGTH) return;
+    this.#secrets.add(secret);
+    // Logs and run history are JSON, where a secret containing `"` or `\` appears escaped.
+    const escaped = JSON.stringify(secret).slice(1, -1);
+    if (escaped !== secret) this.#secrets.add(escaped);
   }
 
   redact(text: string): string {

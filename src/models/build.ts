@@ -65,7 +65,7 @@ async function buildModel(warehouse: WarehouseAdapter, model: CompiledModel, log
     const modelError =
       error instanceof ModelError
         ? error
-        : new ModelError(model.name, `Model ${model.name} (${model.file}) failed to build: ${errorMessage(error)}`, { cause: error });
+        : new ModelError(model.name, `Model ${model.name} (${model.file}) failed to build: ${maskQuotedValues(errorMessage(error))}`, { cause: error });
     logger.log('error', 'model.build.failed', { model: model.name, error: modelError.message });
     return { model: model.name, version: model.version, status: 'failed', rowCount: null, durationMs: Date.now() - started, error: modelError };
   }
@@ -74,4 +74,12 @@ async function buildModel(warehouse: WarehouseAdapter, model: CompiledModel, log
 function skipped(model: CompiledModel, upstream: string): ModelBuildResult {
   const error = new ModelError(model.name, `Model ${model.name} was not built because upstream model ${upstream} failed`);
   return { model: model.name, version: model.version, status: 'skipped', rowCount: null, durationMs: 0, error };
+}
+
+/**
+ * Masks single-quoted literals in a warehouse error. Conversion errors quote the offending row
+ * value (`Could not convert string 'alice@example.com' to INT32`), which may be personal data.
+ */
+export function maskQuotedValues(message: string): string {
+  return message.replace(/'(?:[^']|'')*'/g, "'[value]'");
 }

@@ -11,7 +11,7 @@ const destinationSchemas = new Map(
   [...destinationTypes].map(([name, type]) => [name, { accountSchema: type.accountSchema, syncSchema: type.syncSchema }]),
 );
 
-/** A secret value that no other test uses, because the redactor is shared by the whole process. */
+/** Returns a secret that no other test uses, because the redactor is shared by the whole process. */
 function newSecret(label: string): string {
   return `${label}-${randomUUID()}`;
 }
@@ -40,7 +40,7 @@ describe('resolveEnvReferences', () => {
     expect(issues).toEqual([]);
   });
 
-  it('uses the default only when the variable is unset or empty', () => {
+  it('uses defaults for unset or empty variables', () => {
     const issues: ConfigIssue[] = [];
     const resolved = resolveEnvReferences(
       ['${SET:-fallback}', '${UNSET:-fallback}', '${EMPTY:-fallback}', '${UNSET:-}'],
@@ -61,7 +61,7 @@ describe('resolveEnvReferences', () => {
     expect(issues).toEqual([]);
   });
 
-  it('names the file, path and variable of a missing reference', () => {
+  it('reports a missing variable with its path', () => {
     const issues: ConfigIssue[] = [];
     resolveEnvReferences({ destinations: { hook: { headers: { Authorization: 'Bearer ${API_TOKEN}' } } } }, 'sluice.yml', {}, issues);
 
@@ -72,7 +72,7 @@ describe('resolveEnvReferences', () => {
     expect(issues[0]!.message).toMatch(/export it, or write \$\{API_TOKEN:-default\}/);
   });
 
-  it('registers values from the environment as secrets, not defaults', () => {
+  it('registers environment values, not defaults', () => {
     const secret = newSecret('token');
     const fallback = newSecret('fallback');
     resolveEnvReferences(['${TOKEN}', `\${MISSING:-${fallback}}`], 'f.yml', { TOKEN: secret }, []);
@@ -83,7 +83,7 @@ describe('resolveEnvReferences', () => {
 });
 
 describe('loadProject with environment references', () => {
-  it('resolves references and defaults in sluice.yml and sync files', async () => {
+  it('resolves references in every file', async () => {
     const url = newSecret('http://127.0.0.1:9/hook');
     const dir = await writeProject({
       'sluice.yml': webhookProject('${HOOK_URL}'),
@@ -97,7 +97,7 @@ describe('loadProject with environment references', () => {
     expect(project.syncs.get('contacts')!.config.destination_options).toEqual({ path: '/contacts', event: 'contact.changed' });
   });
 
-  it('reports each missing variable with its file and path', async () => {
+  it('reports every missing variable', async () => {
     const dir = await writeProject({
       'sluice.yml': webhookProject('${HOOK_URL}'),
       'models/contacts.sql': 'SELECT 1 AS id',
@@ -115,7 +115,7 @@ describe('loadProject with environment references', () => {
     expect(missing[1]!.message).toMatch(/HOOK_EVENT/);
   });
 
-  it('keeps a secret out of ConfigError messages', async () => {
+  it('keeps secrets out of ConfigError', async () => {
     const badUrl = newSecret('not-a-url');
     const token = newSecret('token');
     const dir = await writeProject({
@@ -134,7 +134,7 @@ describe('loadProject with environment references', () => {
     expect(message).toContain(REDACTED);
   });
 
-  it('keeps secrets out of a redacted dump of the project', async () => {
+  it('redacts secrets from a project dump', async () => {
     const url = newSecret('http://127.0.0.1:9/hook');
     const token = newSecret('token');
     const event = newSecret('event');

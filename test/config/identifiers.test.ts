@@ -20,7 +20,7 @@ describe('identifier rule', () => {
 });
 
 describe('model and sync file names', () => {
-  it('rejects each model file whose name is not an identifier', async () => {
+  it('rejects model files with bad names', async () => {
     const files: Record<string, string> = { 'sluice.yml': projectFile };
     for (const name of [...badNames, ...goodNames]) files[`models/${name}.sql`] = 'SELECT 1 AS id';
     const dir = await writeProject(files);
@@ -35,7 +35,7 @@ describe('model and sync file names', () => {
     }
   });
 
-  it('rejects each sync file whose name is not an identifier', async () => {
+  it('rejects sync files with bad names', async () => {
     const files: Record<string, string> = { 'sluice.yml': projectFile, 'models/m.sql': 'SELECT 1 AS id' };
     const sync = 'model: m\ndestination: out\nmode: upsert\nprimary_key: id\nmapping: { id: id }\n';
     for (const name of badNames) files[`syncs/${name}.yml`] = sync;
@@ -49,7 +49,7 @@ describe('model and sync file names', () => {
     for (const issue of issues) expect(issue.message).toMatch(/sync file names must be identifiers.*; rename the file/);
   });
 
-  it('loads files whose names are identifiers, in either YAML extension', async () => {
+  it('loads identifier names and .yaml files', async () => {
     const dir = await writeProject({
       'sluice.yml': projectFile,
       'models/Contacts_2024.sql': 'SELECT 1 AS id',

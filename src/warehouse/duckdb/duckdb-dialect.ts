@@ -43,7 +43,8 @@ export const duckdbDialect: SqlDialect = {
         // Canonical text of a float is JavaScript's String(number): 3, 1e-7, 1e+21. CAST AS
         // VARCHAR prints 3.0 and 1e-07. to_json prints the same shortest digits as JavaScript
         // and switches to exponents at the same bounds (1e-6 and 1e21), so only a trailing
-        // ".0", "-0" and the exponent's plus sign need fixing.
+        // ".0", "-0" and the exponent's plus sign need fixing. canonical-values.test.ts checks
+        // this over doubles of every magnitude.
         const json = `CAST(to_json(CAST(${expr} AS DOUBLE)) AS VARCHAR)`;
         const integral = `regexp_replace(${json}, '^(-?[0-9]+)\\.0$', '\\1')`;
         return `regexp_replace(regexp_replace(${integral}, '^-0$', '0'), 'e([0-9])', 'e+\\1')`;
@@ -89,6 +90,8 @@ export const duckdbDialect: SqlDialect = {
   },
 
   statementTag(tag) {
-    return `/* sluice ${tag.replaceAll('*/', '')} */ `;
+    // DuckDB nests block comments, so "/*" in a tag would leave the comment open as surely as
+    // "*/" would close it early. Only characters that cannot form either are kept.
+    return `/* sluice ${tag.replace(/[^A-Za-z0-9 _.:=-]/g, '_')} */ `;
   },
 };

@@ -16,9 +16,9 @@ import {
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /**
- * The driver's JSON conversion, except that TIMESTAMPTZ values print as UTC. The driver prints
- * them with the offset of the Node process's time zone instead, read once when it is loaded,
- * whatever the session's TimeZone setting.
+ * Converts driver values as JsonDuckDBValueConverter does, except that TIMESTAMPTZ values print
+ * as UTC. The driver's own converter (@duckdb/node-api 1.5.6-r.1) prints them with the offset of
+ * the Node process's time zone, read once when the module loads, whatever the session's TimeZone.
  */
 export const jsonConverter: DuckDBValueConverter<Json> = (value, type, converter) => {
   if (value instanceof DuckDBTimestampTZValue) return new DuckDBTimestampValue(value.micros).toString();

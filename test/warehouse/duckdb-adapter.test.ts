@@ -1,0 +1,215 @@
+import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { WarehouseError } from '../../src/core/errors.js';
+import type { LogicalType, Row } from '../../src/core/values.js';
+import { DuckDBAdapter } from '../../src/warehouse/duckdb/duckdb-adapter.js';
+
+let warehouse: DuckDBAdapter;
+
+beforeEach(async () => {
+  warehouse = await DuckDBAdapter.open({ path: ':memory:' });
+});
+
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await warehouse.close();
+});
+
+async function pageSizes(sql: string, pageSize: number): Promise<number[]> {
+  const sizes: number[] = [];
+  for await (const page of warehouse.stream(sql, pageSize)) sizes.push(page.length);
+  return sizes;
+}
+
+/** Counts connections opened and closed from now on. */
+function watchConnections(): { open: () => number } {
+  const connect = vi.spyOn(DuckDBInstance.prototype, 'connect');
+  const close = vi.spyOn(DuckDBConnection.prototype, 'closeSync');
+  return { open: () => connect.mock.calls.length - close.mock.calls.length };
+}
+
+describe('DuckDBAdapter.stream', () => {
+  it('returns pages of at most pageSize rows', async () => {
+    expect(await pageSizes('SELECT * FROM range(25)', 10)).toEqual([10, 10, 5]);
+    expect(await pageSizes('SELECT * FROM range(5000)', 3000)).toEqual([3000, 2000]);
+    expect(await pageSizes('SELECT * FROM range(0)', 10)).toEqual([]);
+  });
+
+  it('returns every row once, in order', async () => {
+    const ids: number[] = [];
+    for await (const page of warehouse.stream('SELECT range AS id FROM range(4500) ORDER BY id', 1000)) {
+      expect(page.length).toBeLessThanOrEqual(1000);
+      ids.push(...page.map((row) => row.id as number));
+    }
+    expect(ids).toEqual(Array.from({ length: 4500 }, (_, index) => index));
+  });
+
+  it('releases its connection on break', async () => {
+    await warehouse.execute('CREATE TABLE events AS SELECT range AS id FROM range(100000)');
+    const connections = watchConnections();
+
+    for (let attempt = 0; attempt < 50; attempt += 1) {
+      for await (const page of warehouse.stream('SELECT * FROM events', 100)) {
+        expect(page).toHaveLength(100);
+        break;
+      }
+    }
+
+    expect(connections.open()).toBe(0);
+    await warehouse.execute('INSERT INTO events VALUES (-1)');
+    expect(await warehouse.query('SELECT count(*) AS n FROM events')).toEqual([{ n: 100001 }]);
+    expect(connections.open()).toBe(0);
+  });
+
+  it('releases its connection on throw', async () => {
+    const connections = watchConnections();
+    const consume = async () => {
+      for await (const page of warehouse.stream('SELECT * FROM range(10000)', 10)) {
+        if (page.length > 0) throw new Error('consumer failed');
+      }
+    };
+
+    await expect(consume()).rejects.toThrow('consumer failed');
+    expect(connections.open()).toBe(0);
+  });
+
+  it('reports a failing statement', async () => {
+    const connections = watchConnections();
+    const error = await warehouse.query('SELECT no_such_column\nFROM range(3)').catch((thrown: unknown) => thrown);
+
+    expect(error).toBeInstanceOf(WarehouseError);
+    expect((error as WarehouseError).message).toMatch(/no_such_column/);
+    expect((error as WarehouseError).message).toMatch(/in statement: SELECT no_such_column$/);
+    expect(connections.open()).toBe(0);
+  });
+
+  it('names duplicate columns apart', async () => {
+    const rows = await warehouse.query('SELECT 1 AS id, 2 AS id');
+    expect(Object.values(rows[0]!).sort()).toEqual([1, 2]);
+  });
+});
+
+const allTypes: { name: string; type: LogicalType }[] = [
+  { name: 'text', type: 'string' },
+  { name: 'count', type: 'integer' },
+  { name: 'amount', type: 'decimal' },
+  { name: 'ratio', type: 'float' },
+  { name: 'active', type: 'boolean' },
+  { name: 'seen_at', type: 'timestamp' },
+  { name: 'born_on', type: 'date' },
+  { name: 'payload', type: 'json' },
+];
+
+const loadedRows: Row[] = [
+  {
+    text: `it's "quoted", with \\ backslash,\nnewline and 名前 😀`,
+    count: '9007199254740993',
+    amount: '12345678901234567890.123456789',
+    ratio: 0.1,
+    active: true,
+    seen_at: '2024-03-01T12:34:56.123456Z',
+    born_on: '1999-12-31',
+    payload: { name: "O'Brien", tags: ['a', 'b'], nested: { n: 1.5 } },
+  },
+  {
+    text: '',
+    count: -42,
+    amount: '0.000000001',
+    ratio: -1e-7,
+    active: false,
+    seen_at: '1970-01-01T00:00:00.000001Z',
+    born_on: '2024-02-29',
+    payload: [1, 'two', null],
+  },
+  { text: null, count: null, amount: null, ratio: null, active: null, seen_at: null, born_on: null, payload: null },
+];
+
+describe('DuckDBAdapter.loadRows', () => {
+  it('keeps exact decimals, microseconds, quotes and JSON', async () => {
+    await warehouse.loadRows({ name: 'loaded' }, allTypes, loadedRows);
+    const rows = await warehouse.query('SELECT * FROM loaded ORDER BY count NULLS LAST');
+
+    expect(rows).toEqual([loadedRows[1], loadedRows[0], loadedRows[2]]);
+  });
+
+  it('creates columns of the dialect types', async () => {
+    await warehouse.loadRows({ name: 'typed' }, allTypes, []);
+    const columns = await warehouse.describe('SELECT * FROM typed');
+
+    expect(columns.map((column) => column.type)).toEqual(allTypes.map((column) => column.type));
+    expect(columns.find((column) => column.name === 'amount')!.nativeType).toBe('DECIMAL(38,9)');
+  });
+
+  it('treats a missing field as NULL', async () => {
+    await warehouse.loadRows({ name: 'partial' }, allTypes.slice(0, 2), [{ text: 'only text' }]);
+    expect(await warehouse.query('SELECT * FROM partial')).toEqual([{ text: 'only text', count: null }]);
+  });
+
+  it('replaces the table unless asked to append', async () => {
+    const columns = [{ name: 'key', type: 'string' as const }];
+    await warehouse.loadRows({ name: 'keys' }, columns, [{ key: 'a' }]);
+    await warehouse.loadRows({ name: 'keys' }, columns, [{ key: 'b' }], { append: true });
+    expect(await warehouse.query('SELECT key FROM keys ORDER BY key')).toEqual([{ key: 'a' }, { key: 'b' }]);
+
+    await warehouse.loadRows({ name: 'keys' }, columns, [{ key: 'c' }]);
+    expect(await warehouse.query('SELECT key FROM keys')).toEqual([{ key: 'c' }]);
+  });
+
+  it('loads into a named schema', async () => {
+    await warehouse.ensureSchema('internal');
+    await warehouse.loadRows({ schema: 'internal', name: 'failed' }, [{ name: 'key', type: 'string' }], [{ key: 'k1' }]);
+    expect(await warehouse.tableExists({ schema: 'internal', name: 'failed' })).toBe(true);
+    expect(await warehouse.tableExists({ name: 'failed' })).toBe(false);
+  });
+});
+
+describe('DuckDBAdapter.atomically', () => {
+  it('rolls back every statement when one fails', async () => {
+    await warehouse.execute(`CREATE TABLE snapshot AS SELECT 'k1' AS key, 'h1' AS hash`);
+
+    const attempt = warehouse.atomically([
+      `DELETE FROM snapshot WHERE key = 'k1'`,
+      `INSERT INTO snapshot VALUES ('k2', 'h2')`,
+      'CREATE TABLE created_inside (id INTEGER)',
+      'INSERT INTO no_such_table VALUES (1)',
+    ]);
+
+    await expect(attempt).rejects.toBeInstanceOf(WarehouseError);
+    expect(await warehouse.query('SELECT * FROM snapshot')).toEqual([{ key: 'k1', hash: 'h1' }]);
+    expect(await warehouse.tableExists({ name: 'created_inside' })).toBe(false);
+  });
+
+  it('commits every statement when all succeed', async () => {
+    await warehouse.execute(`CREATE TABLE snapshot AS SELECT 'k1' AS key`);
+    await expect(warehouse.atomically(['INSERT INTO nowhere VALUES (1)'])).rejects.toThrow();
+
+    await warehouse.atomically([`DELETE FROM snapshot`, `INSERT INTO snapshot VALUES ('k2'), ('k3')`]);
+    expect(await warehouse.query('SELECT key FROM snapshot ORDER BY key')).toEqual([{ key: 'k2' }, { key: 'k3' }]);
+  });
+});
+
+describe('DuckDBAdapter.describe', () => {
+  it('returns types without running', async () => {
+    const columns = await warehouse.describe(
+      `SELECT 'x' AS s, 1::BIGINT AS i, 1.5::DECIMAL(10,2) AS d, 1.5::DOUBLE AS f, true AS b, ` +
+        `now() AS t, current_date AS dt, [1] AS l, {'a': 1} AS st, '{}'::JSON AS j, INTERVAL 1 DAY AS other, ` +
+        `CAST(error('describe must not run the query') AS VARCHAR) AS e`,
+    );
+
+    expect(columns.map((column) => [column.name, column.type])).toEqual([
+      ['s', 'string'],
+      ['i', 'integer'],
+      ['d', 'decimal'],
+      ['f', 'float'],
+      ['b', 'boolean'],
+      ['t', 'timestamp'],
+      ['dt', 'date'],
+      ['l', 'json'],
+      ['st', 'json'],
+      ['j', 'json'],
+      ['other', 'other'],
+      ['e', 'string'],
+    ]);
+    expect(columns[2]!.nativeType).toBe('DECIMAL(10,2)');
+  });
+});
