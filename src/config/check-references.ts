@@ -58,6 +58,10 @@ export function checkProjectReferences(project: ReferenceScope, schemas: Destina
       const known = [...project.models.keys(), ...project.modelsWithInvalidSettings].sort().join(', ') || 'none yet';
       issues.push({ file, path: 'model', message: `model "${config.model}" not found in models/; known models: ${known}` });
     }
+    const suppressionModel = config.suppression?.model;
+    if (suppressionModel && !project.models.has(suppressionModel) && !project.modelsWithInvalidSettings.has(suppressionModel)) {
+      issues.push({ file, path: 'suppression.model', message: `model "${suppressionModel}" not found in models/; add models/${suppressionModel}.sql or fix the name` });
+    }
     const account = accounts?.[config.destination];
     if (accounts && !account) {
       const known = Object.keys(accounts).join(', ') || 'none yet';

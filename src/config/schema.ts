@@ -174,6 +174,16 @@ export const syncSchema = z
     /** Rows per destination call, at most the destination's maximum. */
     batch_size: z.number().int().positive().optional(),
     enabled: z.boolean().default(true),
+    /** Model column that must be true for a row to be sent; rows without consent are never sent. */
+    consent: z.object({ column: columnNameSchema }).strict().optional(),
+    /**
+     * A model listing suppressed addresses. A row whose mapped `field` matches a value of the
+     * model's `column` (compared trimmed and lower-cased) is never sent.
+     */
+    suppression: z
+      .object({ model: identifierSchema, column: columnNameSchema, field: columnNameSchema })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -29,4 +29,9 @@ export interface DiffSpec {
   skipDuplicateKeys: boolean;
   /** Treat every delivered row as changed, so the whole model is sent again; removals still apply. */
   full: boolean;
+  /**
+   * SQL conditions over the model's columns that a row must meet to be delivered (consent,
+   * suppression). A delivered row that stops meeting them is removed like any row that left.
+   */
+  rowFilters?: string[];
 }

@@ -8,6 +8,9 @@ import { fieldColumn } from './sync-tables.js';
  * each warehouse receives can be checked without running it.
  */
 
+/** Alias of the model's table in the diff, for row filters that need to name its columns. */
+export const MODEL_ROW = 'model_row';
+
 /**
  * Canonical text of a row's key. A single column is its canonical text; several columns are
  * joined with length prefixes so that ("a|b", "c") and ("a", "b|c") stay distinct.
@@ -53,7 +56,8 @@ export function createDiffTableSql(spec: DiffSpec, dialect: SqlDialect): string 
 
   const fieldSelect = spec.fields.map((field, i) => `${q(field.column)} AS ${fieldColumn('f', i)}`);
   const copies = spec.skipDuplicateKeys ? [`count(*) OVER (PARTITION BY ${key}) AS _copies`] : [];
-  const keyed = `SELECT ${[`${key} AS _key`, ...fieldSelect, ...copies].join(', ')}\n    FROM ${model}\n    WHERE NOT (${nullKeyCondition(dialect, spec.keyColumns)})`;
+  const conditions = [`NOT (${nullKeyCondition(dialect, spec.keyColumns)})`, ...(spec.rowFilters ?? []).map((filter) => `(${filter})`)];
+  const keyed = `SELECT ${[`${key} AS _key`, ...fieldSelect, ...copies].join(', ')}\n    FROM ${model} AS ${MODEL_ROW}\n    WHERE ${conditions.join(' AND ')}`;
   const current = spec.skipDuplicateKeys ? `SELECT * FROM (${keyed}) keyed WHERE _copies = 1` : keyed;
 
   const effective = spec.fields.map((field, i) => ({

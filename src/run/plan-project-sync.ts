@@ -4,7 +4,7 @@ import { upstreamClosure } from '../models/graph.js';
 import { planSync, type SyncPlan } from '../diff/plan.js';
 import type { RunContext, RunOptions } from './run-context.js';
 import { newRunId } from './run-context.js';
-import { compileModels } from './run-project.js';
+import { compileModels, modelsOfSync } from './run-project.js';
 import { effectiveGuards, internalSchemaOf, resolveDiffSpec } from './resolve-sync.js';
 import { acquireSyncLock } from './sync-lock.js';
 
@@ -18,7 +18,7 @@ export async function planProjectSync(context: RunContext, syncName: string, opt
     throw new SluiceError('selection_invalid', `Sync "${syncName}" not found; syncs: ${[...context.project.syncs.keys()].join(', ')}`);
   }
   const compiled = compileModels(context, options);
-  const needed = upstreamClosure([sync.config.model], new Map(compiled.map((m) => [m.name, m.refs])));
+  const needed = upstreamClosure(modelsOfSync(sync), new Map(compiled.map((m) => [m.name, m.refs])));
   const results = await buildModels(context.warehouse, compiled.filter((m) => needed.has(m.name)), context.logger, context.reporter);
   const failed = results.find((result) => result.status !== 'success');
   if (failed) throw failed.error!;

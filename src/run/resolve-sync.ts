@@ -4,6 +4,8 @@ import { ConfigError } from '../core/errors.js';
 import { fingerprint } from '../core/fingerprint.js';
 import type { DiffSpec } from '../diff/diff-spec.js';
 import { syncTables } from '../diff/sync-tables.js';
+import { MODEL_ROW } from '../diff/diff-sql.js';
+import type { LogicalType } from '../core/values.js';
 import type { CompiledModel } from '../models/compile.js';
 import type { WarehouseAdapter } from '../warehouse/adapter.js';
 
@@ -54,8 +56,50 @@ export async function resolveDiffSpec(
     tables: syncTables(internalSchema, sync.name, mappingVersion),
     skipDuplicateKeys: sync.config.on_duplicate_key === 'skip',
     full: options.full,
+    rowFilters: await rowFilters(warehouse, project, sync, types),
   };
   return { spec, mappingVersion };
+}
+
+/**
+ * Conditions a row must meet to be delivered: consent given, and an address not in the
+ * suppression model. They are part of the diff, so a delivered row that loses consent is removed.
+ */
+async function rowFilters(
+  warehouse: WarehouseAdapter,
+  project: Project,
+  sync: SyncDefinition,
+  types: Map<string, LogicalType>,
+): Promise<string[]> {
+  const { dialect } = warehouse;
+  const q = (name: string) => dialect.quoteIdentifier(name);
+  const filters: string[] = [];
+  const { consent, suppression } = sync.config;
+
+  if (consent) {
+    if (!types.has(consent.column)) throw missingColumn(sync, 'consent.column', consent.column, types);
+    filters.push(`${MODEL_ROW}.${q(consent.column)} = TRUE`);
+  }
+  if (suppression) {
+    const field = sync.fields.find((candidate) => candidate.name === suppression.field);
+    if (!field) {
+      throw new ConfigError([{ file: sync.file, path: 'suppression.field', message: `"${suppression.field}" is not a mapped field; use one of ${sync.fields.map((f) => f.name).join(', ')}` }]);
+    }
+    const table = { schema: project.config.warehouse.schema, name: suppression.model };
+    const columns = await warehouse.describe(`SELECT * FROM ${dialect.quoteTable(table)}`);
+    if (!columns.some((column) => column.name === suppression.column)) {
+      throw missingColumn(sync, 'suppression.column', suppression.column, new Map(columns.map((c) => [c.name, c.type])));
+    }
+    filters.push(
+      `NOT EXISTS (SELECT 1 FROM ${dialect.quoteTable(table)} suppressed ` +
+        `WHERE LOWER(TRIM(suppressed.${q(suppression.column)})) = LOWER(TRIM(CAST(${MODEL_ROW}.${q(field.column)} AS ${dialect.typeName('string')}))))`,
+    );
+  }
+  return filters;
+}
+
+function missingColumn(sync: SyncDefinition, path: string, column: string, types: Map<string, LogicalType>): ConfigError {
+  return new ConfigError([{ file: sync.file, path, message: `column "${column}" not found; the model's columns are ${[...types.keys()].join(', ')}` }]);
 }
 
 export function internalSchemaOf(project: Project): string {

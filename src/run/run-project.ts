@@ -1,3 +1,4 @@
+import type { SyncDefinition } from '../config/project.js';
 import { ModelError, errorMessage } from '../core/errors.js';
 import { compileProject, type CompiledModel } from '../models/compile.js';
 import { buildModels } from '../models/build.js';
@@ -25,7 +26,7 @@ export async function runProject(context: RunContext, options: RunOptions): Prom
   try {
     const compiled = compileModels(context, options);
     const selection = selectSyncs(context.project, compiled, options.select);
-    const needed = upstreamClosure([...selection.models, ...selection.syncs.map((s) => s.config.model)], dependencyMap(compiled));
+    const needed = upstreamClosure([...selection.models, ...selection.syncs.flatMap(modelsOfSync)], dependencyMap(compiled));
     models = await buildSelected(context, runId, compiled.filter((model) => needed.has(model.name)));
     syncs = await runSelectedSyncs(context, runId, selection.syncs, compiled, models, options);
   } catch (caught) {
@@ -48,6 +49,11 @@ export function compileModels(context: RunContext, options: Pick<RunOptions, 'va
     schema: project.config.warehouse.schema,
     vars: { ...project.config.vars, ...options.vars },
   });
+}
+
+/** Models a sync reads: its own and, when set, its suppression model. */
+export function modelsOfSync(sync: SyncDefinition): string[] {
+  return [sync.config.model, ...(sync.config.suppression ? [sync.config.suppression.model] : [])];
 }
 
 function dependencyMap(models: CompiledModel[]): Map<string, string[]> {

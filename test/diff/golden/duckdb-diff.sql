@@ -2,7 +2,7 @@
 CREATE OR REPLACE TABLE "sluice"."diff__contacts" AS
 WITH cur AS (
   SELECT CAST("id" AS VARCHAR) AS _key, "email" AS f0, "Lifetime ""Value""" AS f1
-    FROM "analytics"."contacts"
+    FROM "analytics"."contacts" AS model_row
     WHERE NOT ("id" IS NULL)
 ),
 joined AS (
@@ -40,7 +40,7 @@ FROM "sluice"."diff__contacts" d WHERE d._change <> 'removed' AND NOT d._withhel
 CREATE OR REPLACE TABLE "sluice"."diff__buyers" AS
 WITH cur AS (
   SELECT * FROM (SELECT concat(CAST(length(CAST("account_id" AS VARCHAR)) AS VARCHAR), ':', CAST("account_id" AS VARCHAR), '|', CAST(length(CAST("email" AS VARCHAR)) AS VARCHAR), ':', CAST("email" AS VARCHAR)) AS _key, "seen_at" AS f0, count(*) OVER (PARTITION BY concat(CAST(length(CAST("account_id" AS VARCHAR)) AS VARCHAR), ':', CAST("account_id" AS VARCHAR), '|', CAST(length(CAST("email" AS VARCHAR)) AS VARCHAR), ':', CAST("email" AS VARCHAR))) AS _copies
-    FROM "analytics"."buyers"
+    FROM "analytics"."buyers" AS model_row
     WHERE NOT ("account_id" IS NULL OR "email" IS NULL)) keyed WHERE _copies = 1
 ),
 joined AS (
