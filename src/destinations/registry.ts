@@ -3,6 +3,11 @@ import type { DestinationType } from './destination.js';
 import { fileDestinationType } from './file/file-type.js';
 import { postgresDestinationType } from './postgres/postgres-type.js';
 import { webhookDestinationType } from './webhook/webhook-type.js';
+import { brazeDestinationType } from './braze/index.js';
+import { klaviyoDestinationType } from './klaviyo/index.js';
+import { mailchimpDestinationType } from './mailchimp/index.js';
+import { sendgridDestinationType } from './sendgrid/index.js';
+import { twilioDestinationType } from './twilio/index.js';
 
 /**
  * A destination type with its config types erased. Each entry's schemas produce exactly what
@@ -18,6 +23,11 @@ export const destinationTypes: ReadonlyMap<string, AnyDestinationType> = new Map
   [fileDestinationType.type, fileDestinationType],
   [webhookDestinationType.type, webhookDestinationType],
   [postgresDestinationType.type, postgresDestinationType],
+  [sendgridDestinationType.type, sendgridDestinationType],
+  [mailchimpDestinationType.type, mailchimpDestinationType],
+  [brazeDestinationType.type, brazeDestinationType],
+  [klaviyoDestinationType.type, klaviyoDestinationType],
+  [twilioDestinationType.type, twilioDestinationType],
 ]);
 
 /**

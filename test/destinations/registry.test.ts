@@ -3,8 +3,8 @@ import { SluiceError } from '../../src/core/errors.js';
 import { destinationTypes, getDestinationType } from '../../src/destinations/registry.js';
 
 describe('destination registry', () => {
-  it('lists the generic types by name', () => {
-    expect([...destinationTypes.keys()]).toEqual(['file', 'webhook', 'postgres']);
+  it('lists every type by name', () => {
+    expect([...destinationTypes.keys()]).toEqual(['file', 'webhook', 'postgres', 'sendgrid', 'mailchimp', 'braze', 'klaviyo', 'twilio']);
     for (const [name, type] of destinationTypes) expect(type.type).toBe(name);
   });
 
@@ -14,7 +14,7 @@ describe('destination registry', () => {
 
   it('names the supported types for an unknown one', () => {
     expect(() => getDestinationType('hubspot')).toThrow(
-      '"hubspot" is not a supported destination type; use one of file, webhook, postgres',
+      '"hubspot" is not a supported destination type; use one of file, webhook, postgres, sendgrid, mailchimp, braze, klaviyo, twilio',
     );
     expect(() => getDestinationType('hubspot')).toThrow(SluiceError);
   });

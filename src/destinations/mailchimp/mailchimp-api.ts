@@ -1,0 +1,134 @@
+import { DestinationError } from '../../core/errors.js';
+import type { DestinationContext } from '../destination.js';
+import type { AccountLimiter } from '../http/account-limiter.js';
+import { parseRetryAfter } from '../http/backoff.js';
+import { describeResponse } from '../http/classify.js';
+import type { HttpRequest, HttpResponse } from '../http/http-client.js';
+import { sendWithRetry } from '../http/send-with-retry.js';
+import { type MailchimpAccount, mailchimpBaseUrl } from './mailchimp-config.js';
+
+/** Mailchimp sends no rate-limit headers, so retries back off from one second. */
+const BASE_RETRY_DELAY_MS = 1_000;
+
+export interface MailchimpRequest {
+  method: HttpRequest['method'];
+  /** Path below the API root, such as `/lists/abc123`. */
+  path: string;
+  query?: Record<string, string>;
+  body?: unknown;
+}
+
+/**
+ * The end of one API call. `response`: any status except an authentication failure, which
+ * throws. `not_delivered`: retries ran out, a wait was too long, the run was cancelled, or the
+ * request got no response. Its rows are returned as `retry`.
+ */
+export type MailchimpResult =
+  | { kind: 'response'; response: HttpResponse }
+  | { kind: 'not_delivered'; reason: string; retryAfterMs?: number };
+
+/**
+ * Sends Mailchimp Marketing API requests with HTTP Basic authentication (any user name, the key
+ * as password), the retry policy and the key's shared budget of 10 connections. The calls
+ * Sluice makes (batch subscribe with update_existing, archive, permanent delete) end in the same
+ * state when repeated, so a request that got no response is sent again.
+ */
+export class MailchimpApi {
+  readonly #account: MailchimpAccount;
+  readonly #context: DestinationContext;
+  readonly #limiter: AccountLimiter;
+  readonly #baseUrl: string;
+  readonly #authorization: string;
+
+  constructor(account: MailchimpAccount, context: DestinationContext, limiter: AccountLimiter) {
+    this.#account = account;
+    this.#context = context;
+    this.#limiter = limiter;
+    this.#baseUrl = mailchimpBaseUrl(account);
+    this.#authorization = `Basic ${Buffer.from(`sluice:${account.api_key}`).toString('base64')}`;
+  }
+
+  async send(request: MailchimpRequest): Promise<MailchimpResult> {
+    const url = new URL(`${this.#baseUrl}${request.path}`);
+    for (const [name, value] of Object.entries(request.query ?? {})) {
+      url.searchParams.set(name, value);
+    }
+    const headers: Record<string, string> = {
+      Authorization: this.#authorization,
+      Accept: 'application/json',
+      'User-Agent': 'sluice',
+    };
+    const body = request.body === undefined ? undefined : JSON.stringify(request.body);
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+
+    const result = await sendWithRetry({
+      buildRequest: () => ({
+        method: request.method,
+        url,
+        headers,
+        body,
+        timeoutMs: this.#account.timeout_ms,
+      }),
+      policy: {
+        maxAttempts: this.#account.max_attempts,
+        baseDelayMs: Math.min(BASE_RETRY_DELAY_MS, this.#account.max_retry_wait_ms),
+        maxWaitMs: this.#account.max_retry_wait_ms,
+      },
+      limiter: this.#limiter,
+      resendWhenUnknown: true,
+      logger: this.#context.logger,
+      logFields: {
+        destination: 'mailchimp',
+        sync: this.#context.syncName,
+        request: `${request.method} ${pathTemplate(request.path)}`,
+      },
+      signal: this.#context.signal,
+      throttleSignal: mailchimpThrottle,
+    });
+
+    if (result.kind === 'retry_later') {
+      return { kind: 'not_delivered', reason: result.reason, retryAfterMs: result.retryAfterMs };
+    }
+    if (result.kind === 'unknown') return { kind: 'not_delivered', reason: result.reason };
+    throwIfUnauthorized(result.response);
+    return { kind: 'response', response: result.response };
+  }
+}
+
+/**
+ * Reads Mailchimp's throttle signals: 429, and under very high load a 403 without a JSON body.
+ * Neither carries rate-limit headers, so the wait is the retry policy's backoff unless a
+ * Retry-After happens to be present.
+ * https://mailchimp.com/developer/marketing/docs/fundamentals/
+ */
+export function mailchimpThrottle(response: HttpResponse): { retryAfterMs?: number } | undefined {
+  const bare403 = response.status === 403 && parseJsonBody(response) === undefined;
+  if (response.status !== 429 && !bare403) return undefined;
+  const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
+  return retryAfterMs === undefined ? {} : { retryAfterMs };
+}
+
+/** 401, and a 403 with a problem document (a bare 403 is a throttle, retried above). */
+function throwIfUnauthorized(response: HttpResponse): void {
+  if (response.status !== 401 && response.status !== 403) return;
+  throw new DestinationError(
+    `Mailchimp rejected the API key (${describeResponse(response.status, response.body)}); ` +
+      'check api_key of the destination in sluice.yml and that the user may edit the audience',
+    { retryable: false },
+  );
+}
+
+/** Returns the route without the subscriber hash, which is personal data and stays out of logs. */
+function pathTemplate(path: string): string {
+  return path.replace(/\/members\/[0-9a-f]{32}/, '/members/{subscriber_hash}');
+}
+
+/** Parses a JSON response body. Returns undefined when it is empty or not JSON. */
+export function parseJsonBody(response: HttpResponse): unknown {
+  if (response.body.trim() === '') return undefined;
+  try {
+    return JSON.parse(response.body) as unknown;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * Writes rows to one Mailchimp audience (list).
+ *
+ * - upsert, update, insert, add: batch subscribe, `POST /lists/{list_id}` with up to 500
+ *   members and `update_existing`. Mailchimp responds 200 with per-member `errors`, which
+ *   reject only those rows. When the email of an audience member changed (add with a different
+ *   previous email), the old address is also removed.
+ * - delete, remove: archive, or permanently delete with `on_remove: delete_permanent`, one
+ *   request per member, addressed by the MD5 subscriber hash of the previous email.
+ * - Emails are trimmed and lower-cased before they are sent or hashed, so `Ana@Example.com` and
+ *   ` ana@example.com ` are one member.
+ * - 401, and 403 with a problem document, fail the call as a whole. 429, and a bare 403
+ *   without a body, are throttling and are retried with backoff. At most 10 requests per key
+ *   are in flight at once, across every sync using the key.
+ */
+import type {
+  ChangeRecord,
+  Destination,
+  DestinationCapabilities,
+  DestinationContext,
+  RowOutcome,
+} from '../destination.js';
+import type { AccountLimiter } from '../http/account-limiter.js';
+import { MailchimpApi } from './mailchimp-api.js';
+import type { MailchimpAccount, MailchimpSyncOptions } from './mailchimp-config.js';
+import { memberEmail } from './mailchimp-member.js';
+import { removeMembers } from './mailchimp-removal.js';
+import { type MailchimpWriteContext, rejected, worseOutcome } from './mailchimp-rows.js';
+import { MAX_MEMBERS_PER_REQUEST, subscribeMembers } from './mailchimp-subscribe.js';
+
+type Step = 'remove' | 'subscribe';
+
+export class MailchimpDestination implements Destination {
+  readonly capabilities: DestinationCapabilities;
+  readonly #write: MailchimpWriteContext;
+
+  constructor(
+    account: MailchimpAccount,
+    options: MailchimpSyncOptions,
+    context: DestinationContext,
+    limiter: AccountLimiter,
+  ) {
+    this.#write = { api: new MailchimpApi(account, context, limiter), options, context };
+    this.capabilities = {
+      operations: ['upsert', 'update', 'insert', 'delete', 'add', 'remove'],
+      maxBatchSize: MAX_MEMBERS_PER_REQUEST,
+      maxConcurrency: account.max_concurrency,
+      idempotent: true,
+    };
+  }
+
+  async write(records: ChangeRecord[]): Promise<RowOutcome[]> {
+    const outcomes: (RowOutcome | undefined)[] = new Array(records.length);
+    const positions: Record<Step, number[]> = { remove: [], subscribe: [] };
+
+    records.forEach((record, position) => {
+      switch (record.operation) {
+        case 'upsert':
+        case 'update':
+        case 'insert':
+          positions.subscribe.push(position);
+          break;
+        case 'add':
+          positions.subscribe.push(position);
+          if (emailChanged(record)) positions.remove.push(position);
+          break;
+        case 'delete':
+        case 'remove':
+          positions.remove.push(position);
+          break;
+        default:
+          outcomes[position] = rejected(
+            `Mailchimp does not support the ${record.operation} operation`,
+          );
+      }
+    });
+
+    // Removals go first, so a member whose row moved to another key ends up subscribed.
+    for (const step of ['remove', 'subscribe'] as const) {
+      if (positions[step].length === 0) continue;
+      const stepRecords = positions[step].map((position) => records[position]!);
+      const results =
+        step === 'remove'
+          ? await removeMembers(this.#write, stepRecords)
+          : await subscribeMembers(this.#write, stepRecords);
+      positions[step].forEach((position, index) => {
+        outcomes[position] = worseOutcome(outcomes[position], results[index]!);
+      });
+    }
+    return outcomes as RowOutcome[];
+  }
+
+  async close(): Promise<void> {
+    // Sockets belong to the process-wide keep-alive agents, which close idle ones themselves.
+  }
+}
+
+/** Returns whether an audience member was delivered before under another email. */
+function emailChanged(record: ChangeRecord): boolean {
+  const previous = memberEmail(record.previous);
+  return previous !== undefined && previous !== memberEmail(record.fields);
+}

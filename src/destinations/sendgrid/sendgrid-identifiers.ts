@@ -1,0 +1,39 @@
+import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js';
+import type { CanonicalValue } from '../../core/values.js';
+
+export type NormalizedValue = { ok: true; value: string } | { ok: false; reason: string };
+
+/**
+ * Returns the email trimmed and lower-cased, the form SendGrid matches contacts by (the server
+ * lower-cases `email` itself, but not surrounding whitespace), or undefined for a missing or
+ * blank value.
+ */
+export function normalizeEmail(value: CanonicalValue | undefined): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const normalized = value.trim().toLowerCase();
+  return normalized === '' ? undefined : normalized;
+}
+
+/**
+ * Returns a phone number in E.164 (`+14155550123`). A number without `+` is read as a number of
+ * `defaultCountry`. Without a default country it is invalid, because a guessed country could
+ * match the wrong contact.
+ */
+export function normalizePhone(
+  value: CanonicalValue | undefined,
+  field: string,
+  defaultCountry: string | undefined,
+): NormalizedValue {
+  const text = typeof value === 'number' ? String(value) : value;
+  if (typeof text !== 'string' || text.trim() === '') {
+    return { ok: false, reason: `${field} is empty` };
+  }
+
+  const parsed = parsePhoneNumberFromString(text, defaultCountry as CountryCode | undefined);
+  if (parsed?.isValid()) return { ok: true, value: parsed.number };
+  const hint =
+    text.trim().startsWith('+') || defaultCountry
+      ? ''
+      : '; write it in E.164 (+14155550123) or set default_phone_country';
+  return { ok: false, reason: `${field} is not a valid phone number${hint}` };
+}
