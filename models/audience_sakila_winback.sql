@@ -8,7 +8,10 @@ select
     customers.store_id,
     customers.payment_count,
     customers.total_paid,
-    customers.last_payment_at
+    customers.last_payment_at,
+    -- Sakila phones are bare digits with no country code, so the SMS example texts fictional
+    -- North American numbers in the 555-01XX range (reserved for fiction), one per customer.
+    '+1202555' || lpad(cast(100 + customers.customer_id % 100 as varchar), 4, '0') as sms_phone
 from {{ref "sakila_customers"}} as customers
 where not customers.is_active
   and customers.email is not null

@@ -7,6 +7,7 @@ const program = new Command()
   .addOption(new Option('-p, --project <dir>', 'project folder containing sluice.yml').default(process.cwd(), 'the current folder'))
   .option('--json', 'print one JSON document instead of text, and no progress bars')
   .option('-v, --verbose', 'also write debug log events to stderr')
+  .option('--no-imitations', 'do not start the local vendor imitations listed in sluice.yml')
   .showHelpAfterError();
 
 registerCommands(program);

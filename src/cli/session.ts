@@ -13,12 +13,15 @@ import type { RunSummary } from '../run/run-summary.js';
 import { WarehouseError } from '../core/errors.js';
 import { openStateStore } from '../state/open-store.js';
 import { openWarehouse } from '../warehouse/open-warehouse.js';
+import { startProjectImitations } from './imitations.js';
 import { terminalReporter } from './progress-bars.js';
 
 export interface GlobalOptions {
   project: string;
   json?: boolean;
   verbose?: boolean;
+  /** False with --no-imitations: the local vendor imitations in sluice.yml are not started. */
+  imitations?: boolean;
 }
 
 export function destinationSchemas(): DestinationSchemas {
@@ -57,6 +60,7 @@ export async function withRunContext<T>(
 ): Promise<T> {
   const logger = cliLogger(project, options);
   const showBars = !options.json && process.stderr.isTTY === true;
+  const imitations = options.imitations === false ? undefined : await startProjectImitations(project, logger);
   const store = await openStateStore(project.config.state, project.dir, { logger });
   try {
     const warehouse = await openWarehouse(project.config.warehouse, project.dir);
@@ -77,6 +81,7 @@ export async function withRunContext<T>(
     }
   } finally {
     await store.close();
+    await imitations?.stop();
   }
 }
 

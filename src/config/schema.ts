@@ -99,6 +99,13 @@ export const projectSchema = z
     vars: z.record(identifierSchema, z.union([z.string(), z.number(), z.boolean()])).default({}),
     sources: z.record(identifierSchema, sourceSchema).default({}),
     destinations: z.record(identifierSchema, destinationAccountSchema).default({}),
+    /**
+     * Local imitations of vendor APIs, by vendor name, that `sluice run`, `sync`, `plan` and
+     * `schedule` start on 127.0.0.1 before they run, so the example syncs work without accounts.
+     */
+    imitations: z
+      .record(z.string(), z.object({ port: z.number().int().min(1).max(65535) }).strict())
+      .default({}),
     defaults: z
       .object({
         guards: guardsSchema.partial().default({}),

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerCompile } from './compile.js';
+import { registerImitations } from './imitations.js';
 import { registerPlan } from './plan.js';
 import { registerRun, registerSync } from './run.js';
 import { registerRuns } from './runs.js';
@@ -14,4 +15,5 @@ export function registerCommands(program: Command): void {
   registerSync(program);
   registerRuns(program);
   registerSchedule(program);
+  registerImitations(program);
 }
