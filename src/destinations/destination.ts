@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Logger } from '../core/logger.js';
 import type { Row } from '../core/values.js';
+import type { SuppressionList } from '../suppression/suppression-list.js';
 
 /**
  * What a destination is asked to do with one row. Sync modes map onto these (see sync/modes.ts);
@@ -62,6 +63,11 @@ export interface DestinationContext {
   runId: string;
   syncName: string;
   signal?: AbortSignal;
+  /**
+   * The project's suppression list. Messaging destinations check it before each send and add
+   * the opt-outs the vendor reports, so an opted-out person is never messaged again.
+   */
+  suppressions?: SuppressionList;
 }
 
 /** An open connection to one destination for one sync. */

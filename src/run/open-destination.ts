@@ -19,5 +19,6 @@ export async function openSyncDestination(context: RunContext, sync: SyncDefinit
     runId,
     syncName: sync.name,
     signal: context.signal,
+    suppressions: context.store.suppressions,
   });
 }

@@ -3,6 +3,8 @@ import type { Knex } from 'knex';
 import { StateError, errorMessage } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import { REDACTED } from '../core/redact.js';
+import type { SuppressionList } from '../suppression/suppression-list.js';
+import { KnexSuppressionList } from './knex-suppression-list.js';
 import { MIGRATIONS_TABLE, STATE_TABLES, StateMigrationSource } from './migrations.js';
 import type {
   LedgerEntry,
@@ -114,6 +116,7 @@ type LedgerUpdate = Parameters<StateStore['resolveLedgerEntries']>[0][number];
  * that names the operation and the store, with the configured secrets removed.
  */
 export class KnexStateStore implements StateStore {
+  readonly suppressions: SuppressionList;
   readonly #db: Knex;
   readonly #postgres: boolean;
   readonly #schema: string | undefined;
@@ -134,6 +137,11 @@ export class KnexStateStore implements StateStore {
     this.#description = options.description;
     this.#secrets = (options.secrets ?? []).filter((secret) => secret.length > 0);
     this.#logger = options.logger ?? silentLogger;
+    this.suppressions = new KnexSuppressionList(db, {
+      description: this.#description,
+      schema: this.#schema,
+      secrets: this.#secrets,
+    });
   }
 
   /**

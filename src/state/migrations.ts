@@ -13,15 +13,24 @@ export const STATE_TABLES = {
   rejections: 'sluice_rejections',
   locks: 'sluice_locks',
   ledger: 'sluice_ledger',
+  suppressions: 'sluice_suppressions',
 } as const;
 
 /** Knex's migration history table; knex names its lock table after it (`…_lock`). */
 export const MIGRATIONS_TABLE = 'sluice_migrations';
 
+/** Connection and table naming for statements that the schema builder cannot express. */
+interface MigrationContext {
+  /** The connection the migration runs on, inside the migration's transaction. */
+  knex: Knex;
+  /** Returns `table` qualified with the store's schema, for a `??` binding of `knex.raw`. */
+  qualify(table: string): string;
+}
+
 interface StateMigration {
   name: string;
-  up(schema: Knex.SchemaBuilder): Knex.SchemaBuilder;
-  down(schema: Knex.SchemaBuilder): Knex.SchemaBuilder;
+  up(schema: Knex.SchemaBuilder, context: MigrationContext): PromiseLike<unknown>;
+  down(schema: Knex.SchemaBuilder, context: MigrationContext): PromiseLike<unknown>;
 }
 
 /*
@@ -112,7 +121,42 @@ const createInitialTables: StateMigration = {
   },
 };
 
-const MIGRATIONS: readonly StateMigration[] = [createInitialTables];
+/** Name of the unique index that allows one entry per (channel, address, sender). */
+const SUPPRESSION_ENTRY_INDEX = 'sluice_suppressions_entry';
+
+/**
+ * The suppression list. SQLite and Postgres both treat NULLs as distinct in a plain unique
+ * constraint, so two every-sender entries (sender NULL) for one address would both be accepted.
+ * The unique index is therefore on `coalesce(sender, '')`, and SQLite supports such expression
+ * indexes from 3.9. Lookups filter by (channel, address), a prefix of that index, so the table
+ * needs no other index. `id` orders entries with the same `created_at` by insertion.
+ */
+const createSuppressionsTable: StateMigration = {
+  name: '0002_suppressions',
+
+  async up(schema, { knex, qualify }) {
+    await schema.createTable(STATE_TABLES.suppressions, (table) => {
+      table.bigIncrements('id');
+      table.text('channel').notNullable();
+      table.text('address').notNullable();
+      table.text('sender');
+      table.text('reason').notNullable();
+      table.text('source').notNullable();
+      table.text('created_at').notNullable();
+    });
+
+    await knex.raw(`create unique index ?? on ?? (channel, address, coalesce(sender, ''))`, [
+      SUPPRESSION_ENTRY_INDEX,
+      qualify(STATE_TABLES.suppressions),
+    ]);
+  },
+
+  down(schema) {
+    return schema.dropTable(STATE_TABLES.suppressions);
+  },
+};
+
+const MIGRATIONS: readonly StateMigration[] = [createInitialTables, createSuppressionsTable];
 
 /** Knex migration source over the migrations above, creating tables in `schema` when given. */
 export class StateMigrationSource implements Knex.MigrationSource<StateMigration> {
@@ -133,15 +177,23 @@ export class StateMigrationSource implements Knex.MigrationSource<StateMigration
   async getMigration(migration: StateMigration): Promise<Knex.Migration> {
     return {
       up: async (knex) => {
-        await migration.up(this.#schemaBuilder(knex));
+        await migration.up(this.#schemaBuilder(knex), this.#context(knex));
       },
       down: async (knex) => {
-        await migration.down(this.#schemaBuilder(knex));
+        await migration.down(this.#schemaBuilder(knex), this.#context(knex));
       },
     };
   }
 
   #schemaBuilder(knex: Knex): Knex.SchemaBuilder {
     return this.#schema === undefined ? knex.schema : knex.schema.withSchema(this.#schema);
+  }
+
+  #context(knex: Knex): MigrationContext {
+    const schema = this.#schema;
+    return {
+      knex,
+      qualify: (table) => (schema === undefined ? table : `${schema}.${table}`),
+    };
   }
 }

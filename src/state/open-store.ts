@@ -64,6 +64,8 @@ async function openSqliteStore(filename: string, logger: Logger): Promise<StateS
     client: 'better-sqlite3',
     connection: { filename },
     useNullAsDefault: true,
+    // Bound values (addresses, row keys) must not reach error messages and logs.
+    compileSqlOnError: false,
     pool: { afterCreate: configureSqliteConnection },
     log: knexLog(logger),
   });
@@ -105,6 +107,7 @@ function openPostgresStore(url: string, schema: string, logger: Logger): StateSt
     client: 'pg',
     connection,
     pool: { min: 0, max: POSTGRES_POOL_SIZE },
+    compileSqlOnError: false,
     log: knexLog(logger),
   });
 

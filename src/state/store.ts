@@ -1,8 +1,10 @@
 /**
- * The state store: run history, per-row rejections, locks and the send ledger, in a
- * transactional database through knex (a SQLite file by default, Postgres by URL).
+ * The state store: run history, per-row rejections, locks, the send ledger and the suppression
+ * list, in a transactional database through knex (a SQLite file by default, Postgres by URL).
  * Snapshots and diffs do not live here; they stay in the warehouse next to the data.
  */
+
+import type { SuppressionList } from '../suppression/suppression-list.js';
 
 export type RunStatus = 'running' | 'success' | 'partial' | 'failed' | 'interrupted';
 export type SyncRunStatus = 'running' | 'success' | 'partial' | 'failed' | 'skipped' | 'guarded' | 'interrupted';
@@ -83,6 +85,9 @@ export interface LockLease {
 }
 
 export interface StateStore {
+  /** The suppression list, stored in this database. Usable once `migrate()` has run. */
+  readonly suppressions: SuppressionList;
+
   /** Creates or upgrades the tables. Safe to call on every start. */
   migrate(): Promise<void>;
 

@@ -22,6 +22,7 @@ const STATE_TABLES = [
   'sluice_model_runs',
   'sluice_rejections',
   'sluice_runs',
+  'sluice_suppressions',
   'sluice_sync_runs',
 ];
 

@@ -8,8 +8,5 @@ export {
   twilioSyncSchema,
 } from './twilio-config.js';
 
-/**
- * The Twilio destination type without a suppression list. The engine should register
- * `createTwilioDestinationType({ suppressionList })` with the state store's list instead.
- */
+/** The Twilio destination type; it checks the suppression list the engine passes in its context. */
 export const twilioDestinationType = createTwilioDestinationType();

@@ -54,7 +54,8 @@ export function createTwilioDestinationType(
         locale: options.locale,
         timeZone: options.time_zone,
       });
-      if (!dependencies.suppressionList) {
+      const suppressionList = dependencies.suppressionList ?? context.suppressions;
+      if (!suppressionList) {
         context.logger.log('warn', 'twilio.suppression_list_missing', {
           sync: context.syncName,
           note: 'recipients are not checked against a suppression list before sending',
@@ -74,7 +75,7 @@ export function createTwilioDestinationType(
         },
         context,
         accountKey: twilioAccountKey(account),
-        suppressionList: dependencies.suppressionList,
+        suppressionList,
       });
     },
   };
