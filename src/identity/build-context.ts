@@ -1,0 +1,86 @@
+import type { Logger } from '../core/logger.js';
+import type { WarehouseAdapter } from '../warehouse/adapter.js';
+import type { TableRef } from '../warehouse/table-ref.js';
+import type { IdentityDialect } from './identity-dialect.js';
+import type { IdentityConfig, IdentityTableNames } from './identity-config.js';
+import type { ResolvedType } from './resolve-types.js';
+
+/** Scratch tables of one build, in the work schema, prefixed with the identity model's name. */
+export const WORK_TABLES = [
+  'types',
+  'observations',
+  'node_values',
+  'node_value_pages',
+  'normalised',
+  'edges',
+  'identifier_nodes',
+  'link_nodes',
+  'edge_nodes',
+  'removed_edges',
+  'removed_edges_kept',
+  'active_edges',
+  'labels',
+  'labels_next',
+  'reset_labels',
+  'split_components',
+  'split_assignments',
+  'regroup',
+  'profile_labels',
+  'previous_parts',
+  'profile_ids',
+  'new_merges',
+  'staged_graph',
+  'staged_edges',
+  'staged_profiles',
+  'staged_blocked',
+] as const;
+
+export type WorkTable = (typeof WORK_TABLES)[number];
+
+/** Everything the build steps share: the warehouse, the resolved config and table naming. */
+export interface BuildContext {
+  warehouse: WarehouseAdapter;
+  sql: IdentityDialect;
+  config: IdentityConfig;
+  /** Resolved identifier types, strongest first. */
+  types: ResolvedType[];
+  /** SQL table expression of each input, by input name. */
+  relations: Record<string, string>;
+  outputSchema: string;
+  workSchema: string;
+  runId: string;
+  /** Start of the run as ISO-8601 UTC; new profiles get it as `created_at`. */
+  startedAt: string;
+  logger: Logger;
+  /** Rows per page when values are normalised in Node. */
+  pageSize: number;
+}
+
+export function workRef(ctx: BuildContext, table: WorkTable): TableRef {
+  return { schema: ctx.workSchema, name: `${ctx.config.name}__${table}` };
+}
+
+/** Quoted name of a scratch table. */
+export function work(ctx: BuildContext, table: WorkTable): string {
+  return ctx.sql.quoteTable(workRef(ctx, table));
+}
+
+export function outputRef(ctx: BuildContext, table: keyof IdentityTableNames): TableRef {
+  return { schema: ctx.outputSchema, name: ctx.config.tables[table] };
+}
+
+/** Quoted name of an output table in the model schema. */
+export function output(ctx: BuildContext, table: keyof IdentityTableNames): string {
+  return ctx.sql.quoteTable(outputRef(ctx, table));
+}
+
+/** Runs a query expected to return one row with a numeric column `n`. */
+export async function queryCount(ctx: BuildContext, sql: string): Promise<number> {
+  const rows = await ctx.warehouse.query(sql);
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** SQL ordering that puts NULL timestamps last, then the earliest first. */
+export function earliestFirst(expr: string): string {
+  return `CASE WHEN ${expr} IS NULL THEN 1 ELSE 0 END, ${expr}`;
+}

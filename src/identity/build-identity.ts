@@ -1,0 +1,201 @@
+import { randomUUID } from 'node:crypto';
+import { errorMessage } from '../core/errors.js';
+import { silentLogger, type Logger } from '../core/logger.js';
+import { silentReporter, type Reporter } from '../core/progress.js';
+import type { WarehouseAdapter } from '../warehouse/adapter.js';
+import { WORK_TABLES, queryCount, work, workRef, type BuildContext } from './build-context.js';
+import { createBlockedReport, createNormalised } from './classify.js';
+import { computeComponents, initialiseLabels } from './connected-components.js';
+import { enforceLimits, type LimitEnforcement } from './enforce-limits.js';
+import { createGraphTables } from './graph-tables.js';
+import type { IdentityConfig } from './identity-config.js';
+import { identityDialectFor, type IdentityDialect } from './identity-dialect.js';
+import { IdentityError } from './identity-error.js';
+import { loadNodeValues } from './node-values.js';
+import { normalisedInNode } from './normalise-value.js';
+import { createObservations } from './observations.js';
+import { enforceMaxProfileSize, type QuarantinedIdentifier } from './profile-size.js';
+import { resolveTypes } from './resolve-types.js';
+import { publishOutputs, stageOutputs } from './stage-outputs.js';
+import { assignProfileIds, type ProfileIdChanges } from './stable-ids.js';
+
+export interface IdentityBuildOptions {
+  config: IdentityConfig;
+  /** SQL table expression for each input, by input name (a quoted model table or a source read). */
+  relations: Record<string, string>;
+  /** Schema the output tables are written to: the model schema. */
+  schema: string;
+  /** Schema for scratch tables; defaults to `schema`. */
+  workSchema?: string;
+  /** Recorded with merges; a new UUID by default. */
+  runId?: string;
+  startedAt?: Date;
+  logger?: Logger;
+  reporter?: Reporter;
+  /** Overrides the dialect extension looked up for the warehouse. */
+  identityDialect?: IdentityDialect;
+  /** Rows per page when values are normalised in Node. */
+  pageSize?: number;
+  /** Leaves the scratch tables in place after the build, for debugging. */
+  keepWorkTables?: boolean;
+}
+
+/** Blocked values with the rows that carried them, most rows first. */
+export interface BlockedValueCount {
+  identifierType: string;
+  identifierValue: string;
+  reason: string;
+  rows: number;
+}
+
+export interface IdentityBuildResult {
+  runId: string;
+  profiles: number;
+  identifiers: number;
+  links: number;
+  /** Passes of the first connected-components run, including the last pass that changed nothing. */
+  componentPasses: number;
+  limits: LimitEnforcement[];
+  quarantined: QuarantinedIdentifier[];
+  /** The most frequent blocked values (at most 100); the identity_blocked table has all of them. */
+  blocked: BlockedValueCount[];
+  blockedRows: number;
+  idChanges: ProfileIdChanges;
+  /** Distinct raw values normalised in Node (phones, and NFC where SQL has no function for it). */
+  nodeNormalisedValues: number;
+  durationMs: number;
+}
+
+const BLOCKED_SHOWN = 100;
+const DEFAULT_PAGE_SIZE = 10_000;
+
+/**
+ * Builds the identity graph inside the warehouse and returns counts of what it did.
+ *
+ * The steps: extract identifiers from the inputs, normalise and block them, compute connected
+ * components, enforce per-type limits and the maximum profile size, and assign stable profile
+ * ids and traits. The last step replaces identity_graph, identity_edges, profiles and
+ * identity_blocked and appends to profile_merges in one transaction. Raises IdentityError when
+ * a guard trips, and the previous outputs then stay as they were.
+ */
+export async function buildIdentity(warehouse: WarehouseAdapter, options: IdentityBuildOptions): Promise<IdentityBuildResult> {
+  const started = options.startedAt ?? new Date();
+  const ctx = createContext(warehouse, options, started);
+  const task = (options.reporter ?? silentReporter).start('Resolving identities', STEPS.length, 'steps');
+  ctx.logger.log('info', 'identity.build.started', { model: ctx.config.name, runId: ctx.runId });
+
+  await warehouse.ensureSchema(ctx.outputSchema);
+  await warehouse.ensureSchema(ctx.workSchema);
+  try {
+    const progress = (step: Step) => task.update(STEPS.indexOf(step) + 1, step);
+    const result = await runSteps(ctx, progress);
+    const completed = { ...result, durationMs: Date.now() - started.getTime() };
+    ctx.logger.log('info', 'identity.build.completed', summaryFields(completed));
+    return completed;
+  } catch (error) {
+    // An IdentityError message can name an identifier (personal data), so only its code is logged.
+    const logged = error instanceof IdentityError ? error.code : errorMessage(error);
+    ctx.logger.log('error', 'identity.build.failed', { model: ctx.config.name, runId: ctx.runId, error: logged });
+    throw error;
+  } finally {
+    task.stop();
+    if (!options.keepWorkTables) await dropWorkTables(ctx);
+  }
+}
+
+const STEPS = ['extract', 'normalise', 'graph', 'components', 'limits', 'profile size', 'profile ids', 'outputs'] as const;
+type Step = (typeof STEPS)[number];
+
+async function runSteps(ctx: BuildContext, progress: (step: Step) => void): Promise<Omit<IdentityBuildResult, 'durationMs'>> {
+  await createObservations(ctx);
+  progress('extract');
+
+  const nodeNormalisedValues = await loadNodeValues(ctx, ctx.types.filter((type) => normalisedInNode(type, ctx.sql)));
+  await createNormalised(ctx);
+  await createBlockedReport(ctx);
+  progress('normalise');
+
+  await createGraphTables(ctx);
+  progress('graph');
+
+  await initialiseLabels(ctx);
+  const componentPasses = await computeComponents(ctx);
+  ctx.logger.log('info', 'identity.components.converged', { passes: componentPasses });
+  progress('components');
+
+  const limits = await enforceLimits(ctx);
+  progress('limits');
+  const quarantined = await enforceMaxProfileSize(ctx);
+  progress('profile size');
+  const idChanges = await assignProfileIds(ctx);
+  progress('profile ids');
+
+  await stageOutputs(ctx);
+  await publishOutputs(ctx);
+  progress('outputs');
+
+  return {
+    runId: ctx.runId,
+    profiles: await queryCount(ctx, `SELECT count(*) AS n FROM ${work(ctx, 'profile_ids')}`),
+    identifiers: await queryCount(ctx, `SELECT count(*) AS n FROM ${work(ctx, 'staged_graph')}`),
+    links: await queryCount(ctx, `SELECT count(*) AS n FROM ${work(ctx, 'link_nodes')}`),
+    componentPasses,
+    limits,
+    quarantined,
+    ...(await blockedCounts(ctx)),
+    idChanges,
+    nodeNormalisedValues,
+  };
+}
+
+function createContext(warehouse: WarehouseAdapter, options: IdentityBuildOptions, started: Date): BuildContext {
+  return {
+    warehouse,
+    sql: options.identityDialect ?? identityDialectFor(warehouse.dialect),
+    config: options.config,
+    types: resolveTypes(options.config),
+    relations: options.relations,
+    outputSchema: options.schema,
+    workSchema: options.workSchema ?? options.schema,
+    runId: options.runId ?? randomUUID(),
+    startedAt: started.toISOString(),
+    logger: options.logger ?? silentLogger,
+    pageSize: options.pageSize ?? DEFAULT_PAGE_SIZE,
+  };
+}
+
+async function blockedCounts(ctx: BuildContext): Promise<{ blocked: BlockedValueCount[]; blockedRows: number }> {
+  const table = work(ctx, 'staged_blocked');
+  const rows = await ctx.warehouse.query(
+    `SELECT identifier_type, identifier_value, reason, row_count FROM ${table} ` +
+      `ORDER BY row_count DESC, identifier_type, identifier_value LIMIT ${BLOCKED_SHOWN}`,
+  );
+  const blocked = rows.map((row) => ({
+    identifierType: String(row.identifier_type),
+    identifierValue: String(row.identifier_value),
+    reason: String(row.reason),
+    rows: Number(row.row_count),
+  }));
+  const blockedRows = await queryCount(ctx, `SELECT COALESCE(sum(row_count), 0) AS n FROM ${table}`);
+  return { blocked, blockedRows };
+}
+
+/** Counts only: log fields never carry identifier values. */
+function summaryFields(result: IdentityBuildResult): Record<string, unknown> {
+  return {
+    runId: result.runId,
+    profiles: result.profiles,
+    identifiers: result.identifiers,
+    componentPasses: result.componentPasses,
+    blockedRows: result.blockedRows,
+    quarantined: result.quarantined.length,
+    ...result.idChanges,
+    durationMs: result.durationMs,
+  };
+}
+
+async function dropWorkTables(ctx: BuildContext): Promise<void> {
+  for (const table of WORK_TABLES) {
+    await ctx.warehouse.execute(ctx.sql.dropTableIfExists(workRef(ctx, table)));
+  }
+}

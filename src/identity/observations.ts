@@ -1,0 +1,94 @@
+import { workRef, type BuildContext } from './build-context.js';
+import type { IdentityInputConfig, MatchRuleConfig } from './identity-config.js';
+import { linkKeyExpression } from './link-key.js';
+import { IdentityError } from './identity-error.js';
+import { transformSql } from './transforms.js';
+
+/** Separator between the parts of a match rule's value. */
+export const RULE_PART_SEPARATOR = '|';
+
+/**
+ * Creates the observations table: one row per input row and identifier it carries, with the
+ * raw value as text. Columns: source, source_priority, link_id, seen_at, identifier_type,
+ * raw_value, country. NULL values are left out here; other junk is classified later.
+ */
+export async function createObservations(ctx: BuildContext): Promise<void> {
+  const selects = ctx.config.inputs.flatMap((input) => [...identifierSelects(ctx, input), ...ruleSelects(ctx, input)]);
+  await ctx.warehouse.execute(ctx.sql.createTableAs(workRef(ctx, 'observations'), selects.join('\nUNION ALL\n')));
+}
+
+function relationOf(ctx: BuildContext, input: IdentityInputConfig): string {
+  const relation = ctx.relations[input.name];
+  if (relation === undefined) {
+    throw new IdentityError(`No SQL relation was given for identity input ${input.name}; pass it in the relations option.`);
+  }
+  return relation;
+}
+
+/** Builds the columns every observation shares, read from the input row aliased `r`. */
+function commonColumns(ctx: BuildContext, input: IdentityInputConfig, withCountry: boolean): string[] {
+  const { sql } = ctx;
+  const text = sql.typeName('string');
+  const country =
+    withCountry && input.country !== undefined
+      ? sql.upperText(sql.trimWhitespace(`CAST(r.${sql.quoteIdentifier(input.country)} AS ${text})`))
+      : `CAST(NULL AS ${text})`;
+  return [
+    `${sql.stringLiteral(input.name)} AS source`,
+    `${input.priority} AS source_priority`,
+    `${linkKeyExpression(sql, ctx.config, input, 'r')} AS link_id`,
+    `CAST(r.${sql.quoteIdentifier(input.timestamp)} AS ${sql.typeName('timestamp')}) AS seen_at`,
+    `${country} AS country`,
+  ];
+}
+
+function identifierSelects(ctx: BuildContext, input: IdentityInputConfig): string[] {
+  const { sql } = ctx;
+  const relation = relationOf(ctx, input);
+  return Object.entries(input.identifiers).flatMap(([type, columns]) =>
+    (Array.isArray(columns) ? columns : [columns]).map((column) => {
+      const value = `r.${sql.quoteIdentifier(column)}`;
+      const select = [
+        ...commonColumns(ctx, input, type === 'phone'),
+        `${sql.stringLiteral(type)} AS identifier_type`,
+        `CAST(${value} AS ${sql.typeName('string')}) AS raw_value`,
+      ];
+      return `SELECT ${select.join(', ')}\nFROM ${relation} r\nWHERE ${value} IS NOT NULL`;
+    }),
+  );
+}
+
+/** Builds one select per match rule whose fields this input maps. Rows missing a part get no value. */
+function ruleSelects(ctx: BuildContext, input: IdentityInputConfig): string[] {
+  const relation = relationOf(ctx, input);
+  return ctx.config.match_rules
+    .filter((rule) => rule.parts.every((part) => input.fields[part.field] !== undefined))
+    .map((rule) => {
+      const select = [
+        ...commonColumns(ctx, input, false),
+        `${ctx.sql.stringLiteral(rule.name)} AS identifier_type`,
+        `${ruleValue(ctx, input, rule)} AS raw_value`,
+      ];
+      return `SELECT * FROM (SELECT ${select.join(', ')}\nFROM ${relation} r) rule_rows\nWHERE raw_value IS NOT NULL`;
+    });
+}
+
+/**
+ * Builds the rule's value: the parts normalised and joined with `|`, or NULL when any part is
+ * NULL or empty.
+ * NOTE: a part that itself contains `|` can make two different part lists join to the same value.
+ */
+function ruleValue(ctx: BuildContext, input: IdentityInputConfig, rule: MatchRuleConfig): string {
+  const { sql } = ctx;
+  const parts = rule.parts.map((part) => {
+    const column = `CAST(r.${sql.quoteIdentifier(input.fields[part.field]!)} AS ${sql.typeName('string')})`;
+    return transformSql(sql, column, part.transforms);
+  });
+  const missing = parts.map((part) => `${part} IS NULL OR ${part} = ''`).join(' OR ');
+  const joined: string[] = [];
+  parts.forEach((part, index) => {
+    if (index > 0) joined.push(sql.stringLiteral(RULE_PART_SEPARATOR));
+    joined.push(part);
+  });
+  return `CASE WHEN ${missing} THEN NULL ELSE ${sql.concatText(joined)} END`;
+}
