@@ -8,6 +8,9 @@ import { klaviyoDestinationType } from './klaviyo/index.js';
 import { mailchimpDestinationType } from './mailchimp/index.js';
 import { sendgridDestinationType } from './sendgrid/index.js';
 import { twilioDestinationType } from './twilio/index.js';
+import { googleDestinationType } from './google/index.js';
+import { metaDestinationType } from './meta/index.js';
+import { tiktokDestinationType } from './tiktok/index.js';
 
 /**
  * A destination type with its config types erased. Each entry's schemas produce exactly what
@@ -28,6 +31,9 @@ export const destinationTypes: ReadonlyMap<string, AnyDestinationType> = new Map
   [brazeDestinationType.type, brazeDestinationType],
   [klaviyoDestinationType.type, klaviyoDestinationType],
   [twilioDestinationType.type, twilioDestinationType],
+  [metaDestinationType.type, metaDestinationType],
+  [googleDestinationType.type, googleDestinationType],
+  [tiktokDestinationType.type, tiktokDestinationType],
 ]);
 
 /**

@@ -4,7 +4,7 @@ import { destinationTypes, getDestinationType } from '../../src/destinations/reg
 
 describe('destination registry', () => {
   it('lists every type by name', () => {
-    expect([...destinationTypes.keys()]).toEqual(['file', 'webhook', 'postgres', 'sendgrid', 'mailchimp', 'braze', 'klaviyo', 'twilio']);
+    expect([...destinationTypes.keys()]).toEqual(['file', 'webhook', 'postgres', 'sendgrid', 'mailchimp', 'braze', 'klaviyo', 'twilio', 'meta_custom_audience', 'google_customer_match', 'tiktok_audience']);
     for (const [name, type] of destinationTypes) expect(type.type).toBe(name);
   });
 
@@ -14,7 +14,7 @@ describe('destination registry', () => {
 
   it('names the supported types for an unknown one', () => {
     expect(() => getDestinationType('hubspot')).toThrow(
-      '"hubspot" is not a supported destination type; use one of file, webhook, postgres, sendgrid, mailchimp, braze, klaviyo, twilio',
+      '"hubspot" is not a supported destination type; use one of file, webhook, postgres, sendgrid, mailchimp, braze, klaviyo, twilio, meta_custom_audience, google_customer_match, tiktok_audience',
     );
     expect(() => getDestinationType('hubspot')).toThrow(SluiceError);
   });

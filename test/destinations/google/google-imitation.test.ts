@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startGoogleImitation } from '../../../src/imitations/google.js';
+
+const closers: (() => Promise<void>)[] = [];
+
+afterEach(async () => {
+  await Promise.all(closers.splice(0).map((close) => close()));
+});
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+async function post(url: string, body: string, headers: Record<string, string> = {}) {
+  const response = await fetch(url, { method: 'POST', body, headers });
+  return { status: response.status, json: (await response.json()) as Record<string, any> };
+}
+
+describe('Google imitation', () => {
+  const destination = {
+    operatingAccount: { accountType: 'GOOGLE_ADS', accountId: '1' },
+    productDestinationId: '9',
+  };
+
+  async function ingest(body: unknown) {
+    const google = await startGoogleImitation({ accessToken: 'token' });
+    closers.push(google.close);
+    const response = await post(`${google.url}/v1/audienceMembers:ingest`, JSON.stringify(body), {
+      Authorization: 'Bearer token',
+    });
+    return { google, response };
+  }
+
+  it('enforces one field per user identifier', async () => {
+    const member = {
+      userData: { userIdentifiers: [{ emailAddress: sha256('a'), phoneNumber: sha256('b') }] },
+    };
+    const { google, response } = await ingest({
+      destinations: [destination],
+      audienceMembers: [member],
+      encoding: 'HEX',
+    });
+
+    expect(response.status).toBe(400);
+    const violations = response.json.error.details[1].fieldViolations;
+    expect(violations).toEqual([
+      {
+        field: 'audience_members.audience_members[0].user_data.user_identifiers[0]',
+        description: 'set exactly one of emailAddress, phoneNumber and address',
+        reason: 'INVALID_USER_IDENTIFIER',
+      },
+    ]);
+    expect(google.state.uploads).toHaveLength(0);
+  });
+
+  it('rejects unhashed emails and a missing encoding', async () => {
+    const member = { userData: { userIdentifiers: [{ emailAddress: 'a@example.com' }] } };
+    const { response } = await ingest({ destinations: [destination], audienceMembers: [member] });
+
+    const reasons = response.json.error.details[1].fieldViolations.map(
+      (violation: { reason: string }) => violation.reason,
+    );
+    expect(reasons).toEqual(['INVALID_ENCODING', 'INVALID_SHA256_FORMAT']);
+  });
+
+  it('rejects an unknown OAuth client', async () => {
+    const google = await startGoogleImitation();
+    closers.push(google.close);
+    const form = 'grant_type=refresh_token&client_id=x&client_secret=y&refresh_token=z';
+    const response = await post(`${google.url}/token`, form);
+
+    expect(response.status).toBe(401);
+    expect(response.json.error).toBe('invalid_client');
+  });
+});
