@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { identityConfigSchema } from '../identity/identity-config.js';
 import { columnNameSchema, identifierSchema } from './identifiers.js';
 
 /** Guard settings: a sync stops before sending when a run would do more damage than these allow. */
@@ -99,6 +100,12 @@ export const projectSchema = z
     vars: z.record(identifierSchema, z.union([z.string(), z.number(), z.boolean()])).default({}),
     sources: z.record(identifierSchema, sourceSchema).default({}),
     destinations: z.record(identifierSchema, destinationAccountSchema).default({}),
+    /**
+     * The built-in identity graph model: which inputs carry which identifiers, how they are
+     * normalised, and the rules against over-merging. Its outputs (identity_graph, profiles,
+     * profile_merges) are models that other models reference with `{{ref "profiles"}}`.
+     */
+    identity: identityConfigSchema.optional(),
     /**
      * Local imitations of vendor APIs, by vendor name, that `sluice run`, `sync`, `plan` and
      * `schedule` start on 127.0.0.1 before they run, so the example syncs work without accounts.

@@ -7,9 +7,19 @@ import type { SqlDialect } from '../warehouse/dialect.js';
 import type { TableRef } from '../warehouse/table-ref.js';
 import { orderModels } from './graph.js';
 import { renderModel, type RenderedModel } from './render.js';
+import { identityNodes } from './identity-nodes.js';
+import type { IdentityConfig } from '../identity/identity-config.js';
+
+/**
+ * `sql`: a SELECT built with CREATE TABLE AS. `identity`: the built-in identity graph model,
+ * built by identity resolution. `identity_output`: a further table that the identity model
+ * writes (profiles, profile_merges), which other models can reference.
+ */
+export type ModelKind = 'sql' | 'identity' | 'identity_output';
 
 export interface CompiledModel {
   name: string;
+  kind: ModelKind;
   file: string;
   /** The SELECT with every helper replaced. */
   sql: string;
@@ -20,6 +30,8 @@ export interface CompiledModel {
   version: string;
   /** Where the model is built. */
   table: TableRef;
+  /** For the identity model: its config and the SQL table expression of each input. */
+  identity?: { config: IdentityConfig; relations: Record<string, string> };
 }
 
 export interface CompileOptions {
@@ -38,11 +50,17 @@ export function compileProject(project: Project, options: CompileOptions): Compi
     rendered.set(model.name, renderModel(model.name, model.sql, renderContext(project, options)));
   }
 
+  const identity = identityNodes(
+    project,
+    (source, table) => sourceSqlOf(project, options, source, table),
+    (model) => options.dialect.quoteTable({ schema: options.schema, name: model }),
+  );
   const dependencies = new Map([...rendered].map(([name, model]) => [name, model.refs]));
+  for (const node of identity) dependencies.set(node.name, node.refs);
   for (const [name, refs] of dependencies) {
     for (const ref of refs) {
-      if (!project.models.has(ref)) {
-        const known = [...project.models.keys()].join(', ');
+      if (!dependencies.has(ref)) {
+        const known = [...dependencies.keys()].join(', ');
         throw new ModelError(name, `Model ${name} references {{ref "${ref}"}}, which is not a model; known models: ${known}`);
       }
     }
@@ -50,12 +68,20 @@ export function compileProject(project: Project, options: CompileOptions): Compi
 
   const compiled = new Map<string, CompiledModel>();
   for (const name of orderModels(dependencies)) {
+    const node = identity.find((candidate) => candidate.name === name);
+    if (node) {
+      const upstream = node.refs.map((ref) => [ref, compiled.get(ref)!.version]);
+      const version = fingerprint({ identity: node.fingerprintOf, upstream });
+      compiled.set(name, { ...node, version, table: { schema: options.schema, name } });
+      continue;
+    }
     const model = project.models.get(name)!;
     const { sql, refs, sources } = rendered.get(name)!;
     const upstream = refs.map((ref) => [ref, compiled.get(ref)!.version]);
     const version = fingerprint({ sql, settings: model.settings, upstream });
     compiled.set(name, {
       name,
+      kind: 'sql',
       file: model.file,
       sql,
       refs,
@@ -72,16 +98,18 @@ function renderContext(project: Project, options: CompileOptions) {
   const { dialect } = options;
   return {
     refTable: (model: string) => dialect.quoteTable({ schema: options.schema, name: model }),
-    sourceTable: (source: string, table: string) => {
-      const config = project.config.sources[source]?.tables[table];
-      return config === undefined ? undefined : sourceSql(source, table, config, options);
-    },
+    sourceTable: (source: string, table: string) => sourceSqlOf(project, options, source, table),
     varLiteral: (name: string) => {
       const value = options.vars[name];
       if (value === undefined) return undefined;
       return typeof value === 'string' ? dialect.stringLiteral(value) : String(value);
     },
   };
+}
+
+function sourceSqlOf(project: Project, options: CompileOptions, source: string, table: string): string | undefined {
+  const config = project.config.sources[source]?.tables[table];
+  return config === undefined ? undefined : sourceSql(source, table, config, options);
 }
 
 function sourceSql(source: string, table: string, config: SourceTableConfig, options: CompileOptions): string {

@@ -62,7 +62,8 @@ function dependencyMap(models: CompiledModel[]): Map<string, string[]> {
 
 async function buildSelected(context: RunContext, runId: string, models: CompiledModel[]): Promise<ModelSummary[]> {
   context.warehouse.setTag(`run=${runId}`);
-  const results = await buildModels(context.warehouse, models, context.logger, context.reporter).finally(() => context.warehouse.setTag(undefined));
+  const buildOptions = { runId, workSchema: context.project.config.warehouse.internal_schema };
+  const results = await buildModels(context.warehouse, models, context.logger, context.reporter, buildOptions).finally(() => context.warehouse.setTag(undefined));
   const summaries: ModelSummary[] = [];
   for (const result of results) {
     const error = result.error?.message ?? null;

@@ -18,15 +18,16 @@ export function selectSyncs(project: Project, compiled: CompiledModel[], names: 
 
   const syncs = new Map<string, SyncDefinition>();
   const models: string[] = [];
+  const modelNames = new Set(compiled.map((model) => model.name));
   for (const name of names) {
     const sync = project.syncs.get(name);
     if (sync) {
       syncs.set(name, sync);
-    } else if (project.models.has(name)) {
+    } else if (modelNames.has(name)) {
       models.push(name);
       for (const candidate of enabled) if (candidate.config.model === name) syncs.set(candidate.name, candidate);
     } else {
-      throw new SluiceError('selection_invalid', `"${name}" is neither a sync nor a model; syncs: ${[...project.syncs.keys()].join(', ')}; models: ${[...project.models.keys()].join(', ')}`);
+      throw new SluiceError('selection_invalid', `"${name}" is neither a sync nor a model; syncs: ${[...project.syncs.keys()].join(', ')}; models: ${[...modelNames].join(', ')}`);
     }
   }
   return { syncs: [...syncs.values()], models };

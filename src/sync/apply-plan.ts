@@ -1,4 +1,4 @@
-import { errorMessage } from '../core/errors.js';
+import { DestinationError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Reporter } from '../core/progress.js';
 import type { ChangeRecord, Destination, RowOutcome } from '../destinations/destination.js';
@@ -142,8 +142,17 @@ async function deliverWithLedger(
     options.logger.log('warn', 'sync.ledger.outcome_unknown', { rows: unknown.length, note: 'not re-sent; an earlier attempt may have delivered them' });
   }
   await ledger.recordIntents(toSend);
-  const sentOutcomes = toSend.length > 0 ? await deliverBatch(destination, toSend, policy) : [];
-  await ledger.resolve(toSend, sentOutcomes);
+  const sentOutcomes: (RowOutcome | undefined)[] = new Array(toSend.length);
+  try {
+    if (toSend.length > 0) await deliverBatch(destination, toSend, policy, sentOutcomes);
+  } catch (error) {
+    // If this write fails too, the entries stay pending, which never sends a row twice.
+    await ledger.resolve(toSend, outcomesAfterFailedCall(sentOutcomes, error)).catch((resolveError: unknown) => {
+      options.logger.log('error', 'sync.ledger.resolve_failed', { runId: options.runId, rows: toSend.length, error: errorMessage(resolveError) });
+    });
+    throw error;
+  }
+  await ledger.resolve(toSend, sentOutcomes as RowOutcome[]);
 
   // Rows already sent, or whose earlier outcome is unknown, count as delivered: the snapshot
   // advances past them so they are never offered to the destination again.
@@ -151,6 +160,23 @@ async function deliverWithLedger(
   toSend.forEach((record, index) => byKey.set(record, sentOutcomes[index]!));
   const outcomes = records.map((record): RowOutcome => byKey.get(record) ?? { status: 'accepted' });
   return { outcomes, unknown: new Set(unknown) };
+}
+
+/**
+ * Returns ledger outcomes for a batch whose delivery threw. Rows settled by an earlier attempt
+ * keep their outcome. A connector raises a DestinationError only when a call failed as a whole,
+ * such as on a 401, so after one the rows of that call become rejected and a later run sends
+ * them. After any other error their outcome is unknown, and they stay pending so they are never
+ * sent twice.
+ */
+function outcomesAfterFailedCall(settled: (RowOutcome | undefined)[], error: unknown): RowOutcome[] {
+  const failedAsWhole = error instanceof DestinationError;
+  const reason = `the call failed: ${errorMessage(error)}`;
+  return Array.from(settled, (outcome): RowOutcome => {
+    const inFailedCall = outcome === undefined || (outcome.status === 'retry' && !outcome.outcomeUnknown);
+    if (!inFailedCall) return outcome;
+    return failedAsWhole ? { status: 'rejected', reason } : { status: 'retry', reason, outcomeUnknown: true };
+  });
 }
 
 async function recordOutcomes(

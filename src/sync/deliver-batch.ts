@@ -13,10 +13,15 @@ const BASE_BACKOFF_MS = 500;
 /**
  * Writes a batch and re-sends the rows the destination asked to retry, waiting as long as it
  * asked (within the policy's cap). Rows whose outcome is unknown are never re-sent. Returns one
- * final outcome per record, in order.
+ * final outcome per record, in order. `outcomes` is filled in after each attempt, so a caller
+ * whose call threw can still read what the earlier attempts settled.
  */
-export async function deliverBatch(destination: Destination, records: ChangeRecord[], policy: DeliveryPolicy): Promise<RowOutcome[]> {
-  const outcomes: RowOutcome[] = new Array(records.length);
+export async function deliverBatch(
+  destination: Destination,
+  records: ChangeRecord[],
+  policy: DeliveryPolicy,
+  outcomes: (RowOutcome | undefined)[] = new Array(records.length),
+): Promise<RowOutcome[]> {
   let pending = records.map((_record, index) => index);
 
   for (let attempt = 1; pending.length > 0; attempt += 1) {
@@ -40,7 +45,7 @@ export async function deliverBatch(destination: Destination, records: ChangeReco
     await sleep(Math.min(waitMs, policy.maxRetryWaitMs), policy.signal);
     pending = retry;
   }
-  return outcomes;
+  return outcomes as RowOutcome[];
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

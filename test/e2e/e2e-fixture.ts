@@ -3,7 +3,7 @@ import path from 'node:path';
 import { writeProject } from '../support/project-fixture.js';
 import type { ReceivedRequest } from '../support/webhook-receiver.js';
 
-/** Rows for `data/customers.csv`: ids c00001, c00002, ... with an email and a tier each. */
+/** Returns the CSV text of `count` customers with ids c00001, c00002, ..., each with an email and a tier. */
 export function customersCsv(count: number, tier = 'gold'): string {
   const lines = ['id,email,tier'];
   for (let i = 1; i <= count; i += 1) {
@@ -34,7 +34,7 @@ export interface WebhookProjectOptions {
 }
 
 /**
- * A project with a CSV source `crm.customers`, a `customers` model over it and one sync,
+ * Writes a project with a CSV source `crm.customers`, a `customers` model over it and one sync,
  * `contacts`, that posts the model's rows to a webhook account `hooks`, one request at a time.
  */
 export async function webhookProject(options: WebhookProjectOptions): Promise<string> {
@@ -72,7 +72,7 @@ destination_options:
   });
 }
 
-/** The record keys of every request the receiver got, in arrival order. */
+/** Returns the record keys of every request the receiver got, in arrival order. */
 export function receivedKeys(requests: ReceivedRequest[]): string[] {
   return requests.flatMap((request) => {
     const body = request.json as { records?: { key: string }[] } | undefined;
@@ -80,7 +80,7 @@ export function receivedKeys(requests: ReceivedRequest[]): string[] {
   });
 }
 
-/** Keys that occur more than once in `keys`. */
+/** Returns the keys that occur more than once in `keys`. */
 export function duplicates(keys: string[]): string[] {
   const seen = new Set<string>();
   const repeated = new Set<string>();
@@ -91,7 +91,7 @@ export function duplicates(keys: string[]): string[] {
   return [...repeated];
 }
 
-/** Every file below `dir`, as paths relative to it; an empty list when `dir` does not exist. */
+/** Lists every file below `dir` as a path relative to it, or none when `dir` does not exist. */
 export async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
   return entries

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { DestinationError } from '../../src/core/errors.js';
 import { defaultRunOptions, type RunContext } from '../../src/run/run-context.js';
 import { runProject } from '../../src/run/run-project.js';
 import type { RunSummary } from '../../src/run/run-summary.js';
@@ -22,7 +23,7 @@ const CASES: LedgerCase[] = [
   { title: 'trigger mode', mode: 'trigger', idempotent: true },
 ];
 
-async function ledgerProject(inboxName: string, rows: number, mode: string, idempotent: boolean): Promise<string> {
+async function ledgerProject(inboxName: string, rows: number, mode: string, idempotent: boolean, batchSize = 1): Promise<string> {
   return writeProject({
     'sluice.yml': `name: ledger_project
 warehouse: { type: duckdb, path: .sluice/warehouse.duckdb }
@@ -32,7 +33,7 @@ sources:
     tables:
       customers: { file: data/customers.csv, format: csv }
 destinations:
-  messages: { type: memory, inbox: ${inboxName}, idempotent: ${idempotent}, max_batch_size: 1 }
+  messages: { type: memory, inbox: ${inboxName}, idempotent: ${idempotent}, max_batch_size: ${batchSize} }
 `,
     'data/customers.csv': customersCsv(rows),
     'models/customers.sql': CUSTOMERS_MODEL,
@@ -111,6 +112,69 @@ describe.each(CASES)('failed ledger resolution after a send, $title', ({ mode, i
 
       const keys = sentRecords(inboxName).map((record) => record.key);
       expect(keys).toEqual(['c00001', 'c00002', 'c00003']);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('ledger after a destination call that throws', () => {
+  /**
+   * Three rows in one batch: the first call accepts c00001 and c00003 and returns `retry` for
+   * c00002, and the second call, with c00002 alone, throws `error`.
+   */
+  async function throwOnRetry(inboxName: string, error: () => Error): Promise<RunContext & { close(): Promise<void> }> {
+    const dir = await ledgerProject(inboxName, 3, 'upsert', false, 10);
+    inbox(inboxName).respond = (record, callIndex) => {
+      if (callIndex === 1) throw error();
+      if (callIndex === 0 && record.key === 'c00002') return { status: 'retry', reason: 'throttled', retryAfterMs: 1 };
+      return { status: 'accepted' };
+    };
+    return openTestContext(dir);
+  }
+
+  it('resends only the rows of a refused call', async () => {
+    const context = await throwOnRetry('refused', () => new DestinationError('HTTP 401: invalid token', { retryable: false }));
+    try {
+      const first = await run(context);
+      expect(first.status).toBe('failed');
+      expect(first.syncs[0]!.error).toContain('HTTP 401');
+      expect(inbox('refused').calls.map((call) => call.map((record) => record.key))).toEqual([
+        ['c00001', 'c00002', 'c00003'],
+        ['c00002'],
+      ]);
+
+      inbox('refused').respond = () => ({ status: 'accepted' });
+      const second = await run(context);
+      expect(second.status).toBe('success');
+      expect(inbox('refused').calls.at(-1)!.map((record) => record.key)).toEqual(['c00002']);
+      expect(inbox('refused').calls).toHaveLength(3);
+      expect(second.syncs[0]!.counts).toMatchObject({ added: 3, accepted: 3, skipped: 0 });
+
+      const third = await run(context);
+      expect(third.syncs[0]!.counts).toMatchObject({ added: 0, accepted: 0 });
+      expect(inbox('refused').calls).toHaveLength(3);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('holds back rows after an unexpected error', async () => {
+    const context = await throwOnRetry('unexpected', () => new Error('socket hang up'));
+    try {
+      const first = await run(context);
+      expect(first.status).toBe('failed');
+      expect(inbox('unexpected').calls).toHaveLength(2);
+
+      // The destination may have stored c00002 before the error, so it is never sent again.
+      inbox('unexpected').respond = () => ({ status: 'accepted' });
+      const second = await run(context);
+      expect(inbox('unexpected').calls).toHaveLength(2);
+      expect(second.syncs[0]!.counts).toMatchObject({ added: 3, accepted: 2, skipped: 1 });
+
+      const third = await run(context);
+      expect(third.syncs[0]!.counts).toMatchObject({ added: 0, accepted: 0 });
+      expect(inbox('unexpected').calls).toHaveLength(2);
     } finally {
       await context.close();
     }

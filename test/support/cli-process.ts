@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-/** The `sluice` entry point of this checkout; it loads the TypeScript sources through tsx. */
+/** The `sluice` entry point of this checkout, which loads the TypeScript sources through tsx. */
 export const CLI_PATH = fileURLToPath(new URL('../../bin/sluice.js', import.meta.url));
 
 export interface CliResult {
@@ -33,8 +33,8 @@ export interface RunningCli {
 }
 
 /**
- * Starts `node bin/sluice.js --project DIR ARGS...` in a child process. The child inherits the
- * test's environment plus `options.env`, so it sees no secret the test did not pass.
+ * Starts `node bin/sluice.js --project DIR ARGS...` in a child process. The child gets the test's
+ * environment with `options.env` added, and NODE_OPTIONS set only from `options.nodeOptions`.
  */
 export function startCli(args: string[], options: CliOptions): RunningCli {
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, NO_COLOR: '1' };
@@ -82,13 +82,16 @@ export function parseJsonOutput<T = any>(result: CliResult): T {
   try {
     return JSON.parse(result.stdout) as T;
   } catch {
-    throw new Error(
-      `expected JSON on stdout (exit code ${result.code})\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`,
-    );
+    throw new Error(`expected JSON on stdout, got ${describeResult(result)}`);
   }
 }
 
-/** Resolves once `condition` is true, checking every 20 ms; rejects after `timeoutMs`. */
+/** Returns the exit code, stdout and stderr as one text, for assertion messages. */
+export function describeResult(result: CliResult): string {
+  return `exit code ${result.code}, signal ${result.signal}\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`;
+}
+
+/** Resolves once `condition` is true, checking every 20 ms, and rejects after `timeoutMs`. */
 export async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerCompile } from './compile.js';
+import { registerIdentity } from './identity.js';
 import { registerImitations } from './imitations.js';
 import { registerPlan } from './plan.js';
 import { registerRun, registerSync } from './run.js';
@@ -16,4 +17,5 @@ export function registerCommands(program: Command): void {
   registerRuns(program);
   registerSchedule(program);
   registerImitations(program);
+  registerIdentity(program);
 }

@@ -1,0 +1,30 @@
+import type { Command } from 'commander';
+import { SluiceError } from '../../core/errors.js';
+import { explainIdentifier, formatExplanation, normaliseIdentifier } from '../../identity/index.js';
+import { EXIT } from '../exit-codes.js';
+import { print, runCommand } from '../output.js';
+import { loadCliProject, withRunContext } from '../session.js';
+import { globalOptions } from './options.js';
+
+export function registerIdentity(program: Command): void {
+  const identity = program.command('identity').description('inspect the identity graph');
+  identity
+    .command('explain <type> <value>')
+    .description('show the profile of an identifier, its identifiers, and the links with sources that joined them')
+    .option('--country <code>', 'country for a phone number written without one')
+    .action(async (type: string, value: string, flags: { country?: string }, cmd: Command) => {
+      const options = { ...globalOptions(cmd), imitations: false };
+      await runCommand(options, async () => {
+        const project = await loadCliProject(options);
+        const config = project.config.identity;
+        if (!config) throw new SluiceError('selection_invalid', 'This project declares no identity model; add an identity: section to sluice.yml');
+
+        const normalised = normaliseIdentifier(config, type, value, flags.country) ?? value;
+        const explanation = await withRunContext(project, options, (context) =>
+          explainIdentifier(context.warehouse, project.config.warehouse.schema, type, normalised, { tables: config.tables }),
+        );
+        print(options, explanation, () => formatExplanation(explanation).join('\n'));
+        return explanation.status === 'found' ? EXIT.success : EXIT.failed;
+      });
+    });
+}
