@@ -25,6 +25,8 @@ export function exitCodeForRun(summary: RunSummary): number {
       return EXIT.failed;
     case 'interrupted':
       return EXIT.interrupted;
+    case 'skipped':
+      return EXIT.locked;
     case 'partial':
       return summary.syncs.some((sync) => sync.status === 'guarded') ? EXIT.guarded : EXIT.partial;
     default:

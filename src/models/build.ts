@@ -1,4 +1,4 @@
-import { ModelError, SluiceError, errorMessage } from '../core/errors.js';
+import { ModelError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Reporter } from '../core/progress.js';
 import type { WarehouseAdapter } from '../warehouse/adapter.js';
@@ -75,8 +75,6 @@ async function buildModel(
     const modelError =
       error instanceof ModelError
         ? error
-        : error instanceof SluiceError
-          ? new ModelError(model.name, `Model ${model.name} failed to build: ${error.message}`, { cause: error })
         : new ModelError(model.name, `Model ${model.name} (${model.file}) failed to build: ${maskQuotedValues(errorMessage(error))}`, { cause: error });
     logger.log('error', 'model.build.failed', { model: model.name, error: modelError.message });
     return { model: model.name, version: model.version, status: 'failed', rowCount: null, durationMs: Date.now() - started, error: modelError };

@@ -25,6 +25,6 @@ export async function recordSkippedRun(
     await store.recordSyncRun({ runId, sync: name, status: 'skipped', modelVersion: null, mappingVersion: null, counts, durationMs: 0, error: null, detail: reason });
     syncs.push({ name, status: 'skipped', counts, durationMs: 0, error: null, detail: reason, rejections: [] });
   }
-  await store.finishRun(runId, 'success', null);
-  return { runId, status: 'success', startedAt, finishedAt: new Date().toISOString(), models: [], syncs, error: null };
+  await store.finishRun(runId, 'skipped', null);
+  return { runId, status: 'skipped', startedAt, finishedAt: new Date().toISOString(), models: [], syncs, error: null };
 }

@@ -13,6 +13,8 @@ export interface SchedulerOptions {
   runTick: TickRunner;
   /** Syncs due within this window are gathered into one tick, so a shared model builds once. */
   gatherMs?: number;
+  /** Records a tick that did not run because the sync was still waiting for an earlier one. */
+  recordSkip?: (sync: string, reason: string) => Promise<void>;
 }
 
 /**
@@ -73,7 +75,11 @@ export class Scheduler {
 
   #onDue(sync: string): void {
     if (this.#due.has(sync)) {
-      this.#options.logger.log('warn', 'schedule.tick.coalesced', { sync, reason: 'already waiting for the next tick' });
+      const reason = 'a tick fired while the previous one was still waiting to run; it was skipped';
+      this.#options.logger.log('warn', 'schedule.tick.coalesced', { sync, reason });
+      this.#options.recordSkip?.(sync, reason).catch((error: unknown) => {
+        this.#options.logger.log('error', 'schedule.skip_record_failed', { sync, error: errorMessage(error) });
+      });
       return;
     }
     this.#due.add(sync);

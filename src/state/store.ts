@@ -6,7 +6,7 @@
 
 import type { SuppressionList } from '../suppression/suppression-list.js';
 
-export type RunStatus = 'running' | 'success' | 'partial' | 'failed' | 'interrupted';
+export type RunStatus = 'running' | 'success' | 'partial' | 'failed' | 'interrupted' | 'skipped';
 export type SyncRunStatus = 'running' | 'success' | 'partial' | 'failed' | 'skipped' | 'guarded' | 'interrupted';
 
 export interface RunRecord {

@@ -66,12 +66,12 @@ export async function applyPlan(
   const sendBatch = async (batch: Batch): Promise<void> => {
     try {
       const { outcomes, unknown } = await deliverWithLedger(destination, batch.records, ledger, result, options);
-      await recordOutcomes(warehouse, store, plan, batch.records, outcomes, result, options.runId, unknown);
+      await recordOutcomes(warehouse, store, plan, batch.records, outcomes, result, options.runId, unknown, options.useLedger);
     } catch (error) {
       result.error ??= error instanceof Error ? error : new Error(errorMessage(error));
       const reason = `not confirmed: ${errorMessage(error)}`;
       const failed = batch.records.map((): RowOutcome => ({ status: 'rejected', reason }));
-      await recordOutcomes(warehouse, store, plan, batch.records, failed, result, options.runId).catch(() => undefined);
+      await recordOutcomes(warehouse, store, plan, batch.records, failed, result, options.runId, new Set(), options.useLedger).catch(() => undefined);
     }
     done += batch.records.length;
     task.update(done);
@@ -179,6 +179,16 @@ function outcomesAfterFailedCall(settled: (RowOutcome | undefined)[], error: unk
   });
 }
 
+/**
+ * The reason kept for a row that was not accepted. With the send ledger, a row whose outcome is
+ * unknown is never sent again, so its reason must not promise a retry.
+ */
+function rejectionReason(outcome: Exclude<RowOutcome, { status: 'accepted' }>, ledgerUsed: boolean): string {
+  if (outcome.status === 'rejected') return outcome.reason;
+  if (outcome.outcomeUnknown && ledgerUsed) return `outcome unknown, not sent again: ${outcome.reason}`;
+  return `not confirmed, retried next run: ${outcome.reason}`;
+}
+
 async function recordOutcomes(
   warehouse: WarehouseAdapter,
   store: StateStore,
@@ -188,6 +198,7 @@ async function recordOutcomes(
   result: ApplyResult,
   runId: string,
   unknown: Set<ChangeRecord> = new Set(),
+  ledgerUsed = false,
 ): Promise<void> {
   const rejections: RejectionRecord[] = [];
   records.forEach((record, index) => {
@@ -198,7 +209,7 @@ async function recordOutcomes(
       return;
     }
     result.rejected += 1;
-    const reason = outcome.status === 'retry' ? `not confirmed, retried next run: ${outcome.reason}` : outcome.reason;
+    const reason = rejectionReason(outcome, ledgerUsed);
     rejections.push({ runId, sync: plan.sync, key: record.key, operation: record.operation, reason });
   });
   if (rejections.length === 0) return;

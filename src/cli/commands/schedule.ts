@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { defaultRunOptions } from '../../run/run-context.js';
 import { Scheduler } from '../../schedule/scheduler.js';
+import { recordSkippedRun } from '../../run/record-skipped-run.js';
+import { openStateStore } from '../../state/open-store.js';
 import { EXIT } from '../exit-codes.js';
 import { runCommand } from '../output.js';
 import { cliLogger, loadCliProject, runProjectOrSkip } from '../session.js';
@@ -21,6 +23,14 @@ export function registerSchedule(program: Command): void {
           logger,
           runTick: (syncs, signal) =>
             runProjectOrSkip(project, options, { ...defaultRunOptions, trigger: 'schedule', select: syncs }, signal),
+          recordSkip: async (sync, reason) => {
+            const store = await openStateStore(project.config.state, project.dir);
+            try {
+              await recordSkippedRun(store, project, [sync], 'schedule', reason);
+            } finally {
+              await store.close();
+            }
+          },
         });
         const scheduled = scheduler.start();
         process.stderr.write(`sluice: scheduling ${scheduled.length} syncs; stop with SIGTERM or Ctrl-C\n`);

@@ -93,7 +93,9 @@ async function attemptOnce(options: SendWithRetryOptions, attempt: number): Prom
   if (!release) return { kind: 'done', result: cancelled(attempt - 1) };
 
   try {
-    const response = await sendHttpRequest({ ...options.buildRequest(), signal: options.signal });
+    // The run's abort signal stops waits and new requests, never a request already under way:
+    // cutting it would leave its outcome unknown. The request's own timeout bounds it.
+    const response = await sendHttpRequest(options.buildRequest());
     return readResponse(options, response, attempt);
   } catch (error) {
     if (!(error instanceof HttpTransportError)) throw error;

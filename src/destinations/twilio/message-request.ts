@@ -112,7 +112,8 @@ async function attemptOnce(options: MessageRequestOptions): Promise<AttemptResul
     if (options.batchStop?.stopped) {
       return { kind: 'done', result: notSent('not sent because an earlier request failed') };
     }
-    const response = await sendHttpRequest({ ...options.request, signal: options.signal });
+    // A message under way is never cut by the run's abort signal: its outcome would be unknown.
+    const response = await sendHttpRequest(options.request);
     if (options.batchStop && ACCOUNT_ERROR_STATUSES.includes(response.status)) {
       options.batchStop.stopped = true;
     }
