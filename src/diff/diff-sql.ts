@@ -72,19 +72,35 @@ export function createDiffTableSql(spec: DiffSpec, dialect: SqlDialect): string 
   ]);
 
   const joined = [
-    'COALESCE(c._key, s._key) AS _key',
+    'k._key AS _key',
     "CASE WHEN s._key IS NULL THEN 'added' WHEN c._key IS NULL THEN 'removed' ELSE 'changed' END AS _change",
     `CASE WHEN c._key IS NULL THEN NULL ELSE ${newHash} END AS _hash`,
     `${oldHash} AS _old_hash`,
     ...fieldPairs,
   ];
 
+  // Two phases keep the wide join small. First only keys and hashes are compared, which finds
+  // every row that may differ: the hash of a row's raw values equals its snapshot hash exactly
+  // when nothing changed, except where an on_null skip field turned NULL. Then only those
+  // candidates are joined with their values and hashed precisely.
+  const rawHash = rowHashExpression(dialect, spec.fields.map((field, i) => ({ expr: `c.${fieldColumn('f', i)}`, type: field.type })));
+  const candidateFilter = spec.full ? '' : '\n  WHERE h._key IS NULL OR s._key IS NULL OR s._hash IS NULL OR h._raw_hash <> s._hash';
+
   return `${dialect.createTableAs(spec.tables.diff, `WITH cur AS (
   ${current}
 ),
+current_hashes AS (
+  SELECT c._key, ${rawHash} AS _raw_hash FROM cur c
+),
+candidates AS (
+  SELECT COALESCE(h._key, s._key) AS _key
+  FROM current_hashes h FULL OUTER JOIN (SELECT _key, _hash FROM ${snapshot}) s ON h._key = s._key${candidateFilter}
+),
 joined AS (
   SELECT ${joined.join(',\n    ')}
-  FROM cur c FULL OUTER JOIN ${snapshot} s ON c._key = s._key
+  FROM candidates k
+  LEFT JOIN cur c ON c._key = k._key
+  LEFT JOIN ${snapshot} s ON s._key = k._key
 )
 SELECT joined.*,
   ${operationCase(spec, dialect)} AS _operation,

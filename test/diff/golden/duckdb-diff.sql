@@ -5,8 +5,16 @@ WITH cur AS (
     FROM "analytics"."contacts" AS model_row
     WHERE NOT ("id" IS NULL)
 ),
+current_hashes AS (
+  SELECT c._key, md5(concat(CASE WHEN CAST(c.f0 AS VARCHAR) IS NULL THEN '~' ELSE concat(CAST(length(CAST(c.f0 AS VARCHAR)) AS VARCHAR), ':', CAST(c.f0 AS VARCHAR)) END, CASE WHEN CASE WHEN strpos(CAST(c.f1 AS VARCHAR), '.') > 0 THEN rtrim(rtrim(CAST(c.f1 AS VARCHAR), '0'), '.') ELSE CAST(c.f1 AS VARCHAR) END IS NULL THEN '~' ELSE concat(CAST(length(CASE WHEN strpos(CAST(c.f1 AS VARCHAR), '.') > 0 THEN rtrim(rtrim(CAST(c.f1 AS VARCHAR), '0'), '.') ELSE CAST(c.f1 AS VARCHAR) END) AS VARCHAR), ':', CASE WHEN strpos(CAST(c.f1 AS VARCHAR), '.') > 0 THEN rtrim(rtrim(CAST(c.f1 AS VARCHAR), '0'), '.') ELSE CAST(c.f1 AS VARCHAR) END) END)) AS _raw_hash FROM cur c
+),
+candidates AS (
+  SELECT COALESCE(h._key, s._key) AS _key
+  FROM current_hashes h FULL OUTER JOIN (SELECT _key, _hash FROM "sluice"."snapshot__contacts__v1a2b3c4") s ON h._key = s._key
+  WHERE h._key IS NULL OR s._key IS NULL OR s._hash IS NULL OR h._raw_hash <> s._hash
+),
 joined AS (
-  SELECT COALESCE(c._key, s._key) AS _key,
+  SELECT k._key AS _key,
     CASE WHEN s._key IS NULL THEN 'added' WHEN c._key IS NULL THEN 'removed' ELSE 'changed' END AS _change,
     CASE WHEN c._key IS NULL THEN NULL ELSE md5(concat(CASE WHEN CAST(c.f0 AS VARCHAR) IS NULL THEN '~' ELSE concat(CAST(length(CAST(c.f0 AS VARCHAR)) AS VARCHAR), ':', CAST(c.f0 AS VARCHAR)) END, CASE WHEN CASE WHEN strpos(CAST(COALESCE(c.f1, s.f1) AS VARCHAR), '.') > 0 THEN rtrim(rtrim(CAST(COALESCE(c.f1, s.f1) AS VARCHAR), '0'), '.') ELSE CAST(COALESCE(c.f1, s.f1) AS VARCHAR) END IS NULL THEN '~' ELSE concat(CAST(length(CASE WHEN strpos(CAST(COALESCE(c.f1, s.f1) AS VARCHAR), '.') > 0 THEN rtrim(rtrim(CAST(COALESCE(c.f1, s.f1) AS VARCHAR), '0'), '.') ELSE CAST(COALESCE(c.f1, s.f1) AS VARCHAR) END) AS VARCHAR), ':', CASE WHEN strpos(CAST(COALESCE(c.f1, s.f1) AS VARCHAR), '.') > 0 THEN rtrim(rtrim(CAST(COALESCE(c.f1, s.f1) AS VARCHAR), '0'), '.') ELSE CAST(COALESCE(c.f1, s.f1) AS VARCHAR) END) END)) END AS _hash,
     s._hash AS _old_hash,
@@ -14,7 +22,9 @@ joined AS (
     s.f0 AS o0,
     c.f1 AS n1,
     s.f1 AS o1
-  FROM cur c FULL OUTER JOIN "sluice"."snapshot__contacts__v1a2b3c4" s ON c._key = s._key
+  FROM candidates k
+  LEFT JOIN cur c ON c._key = k._key
+  LEFT JOIN "sluice"."snapshot__contacts__v1a2b3c4" s ON s._key = k._key
 )
 SELECT joined.*,
   CASE _change WHEN 'added' THEN 'upsert' WHEN 'changed' THEN 'upsert' WHEN 'removed' THEN 'delete' END AS _operation,
@@ -43,14 +53,23 @@ WITH cur AS (
     FROM "analytics"."buyers" AS model_row
     WHERE NOT ("account_id" IS NULL OR "email" IS NULL)) keyed WHERE _copies = 1
 ),
+current_hashes AS (
+  SELECT c._key, md5(concat(CASE WHEN strftime(CAST(c.f0 AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.%fZ') IS NULL THEN '~' ELSE concat(CAST(length(strftime(CAST(c.f0 AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.%fZ')) AS VARCHAR), ':', strftime(CAST(c.f0 AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.%fZ')) END)) AS _raw_hash FROM cur c
+),
+candidates AS (
+  SELECT COALESCE(h._key, s._key) AS _key
+  FROM current_hashes h FULL OUTER JOIN (SELECT _key, _hash FROM "sluice"."snapshot__buyers__v9f8e7d6") s ON h._key = s._key
+),
 joined AS (
-  SELECT COALESCE(c._key, s._key) AS _key,
+  SELECT k._key AS _key,
     CASE WHEN s._key IS NULL THEN 'added' WHEN c._key IS NULL THEN 'removed' ELSE 'changed' END AS _change,
     CASE WHEN c._key IS NULL THEN NULL ELSE md5(concat(CASE WHEN strftime(CAST(COALESCE(c.f0, s.f0) AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.%fZ') IS NULL THEN '~' ELSE concat(CAST(length(strftime(CAST(COALESCE(c.f0, s.f0) AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.%fZ')) AS VARCHAR), ':', strftime(CAST(COALESCE(c.f0, s.f0) AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.%fZ')) END)) END AS _hash,
     CAST(NULL AS VARCHAR) AS _old_hash,
     c.f0 AS n0,
     s.f0 AS o0
-  FROM cur c FULL OUTER JOIN "sluice"."snapshot__buyers__v9f8e7d6" s ON c._key = s._key
+  FROM candidates k
+  LEFT JOIN cur c ON c._key = k._key
+  LEFT JOIN "sluice"."snapshot__buyers__v9f8e7d6" s ON s._key = k._key
 )
 SELECT joined.*,
   CASE _change WHEN 'added' THEN 'add' WHEN 'changed' THEN 'add' WHEN 'removed' THEN 'remove' END AS _operation,
