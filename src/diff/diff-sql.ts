@@ -111,11 +111,12 @@ WHERE _change <> 'changed' OR _old_hash IS NULL OR _hash <> _old_hash`)}`;
 }
 
 /** Rows of the diff the destination must receive, in batch order. */
-export function pendingSendsSql(spec: DiffSpec, dialect: SqlDialect): string {
+export function pendingSendsSql(spec: DiffSpec, dialect: SqlDialect, range?: { from: number; to: number }): string {
   const columns = ['_seq', '_key', '_change', '_operation', '_hash', '_old_hash'];
   spec.fields.forEach((_field, i) => columns.push(fieldColumn('n', i), fieldColumn('o', i)));
+  const inRange = range ? ` AND _seq BETWEEN ${range.from} AND ${range.to}` : '';
   return `SELECT ${columns.join(', ')} FROM ${dialect.quoteTable(spec.tables.diff)}
-WHERE _operation IS NOT NULL AND NOT _withheld
+WHERE _operation IS NOT NULL AND NOT _withheld${inRange}
 ORDER BY _seq`;
 }
 

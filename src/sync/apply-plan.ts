@@ -2,6 +2,7 @@ import { DestinationError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Reporter } from '../core/progress.js';
 import type { ChangeRecord, Destination, RowOutcome } from '../destinations/destination.js';
+import type { Row } from '../core/values.js';
 import { commitSnapshotSql, pendingSendsSql } from '../diff/diff-sql.js';
 import { toChangeRecord } from '../diff/change-records.js';
 import type { SyncPlan } from '../diff/plan.js';
@@ -117,13 +118,31 @@ async function flushDestination(destination: Destination, highWaterSeq: number, 
   }
 }
 
+/** Rows of the diff read per query, whatever the batch size. */
+const SEQ_RANGE = 10_000;
+
+/**
+ * Reads the rows to send in ranges of `_seq` and regroups them into full batches. Sorting one
+ * range at a time, instead of the whole diff, keeps the warehouse's memory flat on large diffs;
+ * at most a range and a batch are held here.
+ */
 async function* batches(warehouse: WarehouseAdapter, plan: SyncPlan, batchSize: number): AsyncGenerator<Batch> {
-  for await (const page of warehouse.stream(pendingSendsSql(plan.spec, warehouse.dialect), batchSize)) {
-    yield {
-      lastSeq: Number(page[page.length - 1]!._seq),
-      records: page.map((row) => toChangeRecord(row, plan.spec)),
-    };
+  const diff = warehouse.dialect.quoteTable(plan.spec.tables.diff);
+  const [bounds] = await warehouse.query(`SELECT COALESCE(MAX(_seq), 0) AS max_seq FROM ${diff}`);
+  const maxSeq = Number(bounds?.max_seq ?? 0);
+  const range = Math.max(batchSize, SEQ_RANGE);
+  let pending: Row[] = [];
+
+  for (let from = 1; from <= maxSeq; from += range) {
+    const rows = await warehouse.query(pendingSendsSql(plan.spec, warehouse.dialect, { from, to: from + range - 1 }));
+    pending = pending.concat(rows);
+    while (pending.length >= batchSize) yield toBatch(pending.splice(0, batchSize), plan);
   }
+  if (pending.length > 0) yield toBatch(pending, plan);
+}
+
+function toBatch(rows: Row[], plan: SyncPlan): Batch {
+  return { lastSeq: Number(rows[rows.length - 1]!._seq), records: rows.map((row) => toChangeRecord(row, plan.spec)) };
 }
 
 async function deliverWithLedger(
