@@ -4,20 +4,18 @@ import type { AccountLimiter } from '../http/account-limiter.js';
 import { parseRetryAfter } from '../http/backoff.js';
 import { describeResponse } from '../http/classify.js';
 import type { HttpResponse } from '../http/http-client.js';
-import { sendWithRetry } from '../http/send-with-retry.js';
+import {
+  type VendorClientOptions,
+  type VendorResult,
+  sendVendorRequest,
+} from '../http/vendor-client.js';
 import type { BrazeAccount } from './braze-config.js';
 
 /** Delay before the second attempt, doubled for each one after it, up to max_retry_wait_ms. */
 const BASE_RETRY_DELAY_MS = 500;
 
-/**
- * The end of one `POST`. `response`: any status except 401 and 403, which throw, for the caller
- * to read. `not_delivered`: retries ran out, a wait was too long, the run was cancelled, or the
- * request got no response. Its rows are returned as `retry`.
- */
-export type BrazeResult =
-  | { kind: 'response'; response: HttpResponse }
-  | { kind: 'not_delivered'; reason: string; retryAfterMs?: number };
+/** The end of one `POST`. 401 and 403 throw instead. */
+export type BrazeResult = VendorResult;
 
 /**
  * Sends Braze REST requests with the account's key, retry policy and shared rate budget.
@@ -27,52 +25,34 @@ export type BrazeResult =
  */
 export class BrazeApi {
   readonly #account: BrazeAccount;
-  readonly #context: DestinationContext;
+  readonly #client: VendorClientOptions;
   readonly #limiter: AccountLimiter;
 
   constructor(account: BrazeAccount, context: DestinationContext, limiter: AccountLimiter) {
     this.#account = account;
-    this.#context = context;
     this.#limiter = limiter;
+    this.#client = {
+      destination: 'braze',
+      settings: account,
+      baseRetryDelayMs: BASE_RETRY_DELAY_MS,
+      context,
+      throttleSignal: brazeThrottle,
+      throwIfUnauthorized,
+    };
   }
 
   async post(path: string, body: unknown): Promise<BrazeResult> {
     const url = new URL(`${this.#account.base_url.replace(/\/+$/, '')}${path}`);
     const headers = {
       Authorization: `Bearer ${this.#account.api_key}`,
-      'Content-Type': 'application/json',
       Accept: 'application/json',
-      'User-Agent': 'sluice',
     };
-    const text = JSON.stringify(body);
-
-    const result = await sendWithRetry({
-      buildRequest: () => ({
-        method: 'POST',
-        url,
-        headers,
-        body: text,
-        timeoutMs: this.#account.timeout_ms,
-      }),
-      policy: {
-        maxAttempts: this.#account.max_attempts,
-        baseDelayMs: Math.min(BASE_RETRY_DELAY_MS, this.#account.max_retry_wait_ms),
-        maxWaitMs: this.#account.max_retry_wait_ms,
-      },
-      limiter: this.#limiter,
-      resendWhenUnknown: true,
-      logger: this.#context.logger,
-      logFields: { destination: 'braze', sync: this.#context.syncName, request: `POST ${path}` },
-      signal: this.#context.signal,
-      throttleSignal: brazeThrottle,
-    });
-
-    if (result.kind === 'retry_later') {
-      return { kind: 'not_delivered', reason: result.reason, retryAfterMs: result.retryAfterMs };
-    }
-    if (result.kind === 'unknown') return { kind: 'not_delivered', reason: result.reason };
-    throwIfUnauthorized(result.response);
-    return { kind: 'response', response: result.response };
+    return sendVendorRequest(
+      this.#client,
+      this.#limiter,
+      { method: 'POST', url, headers, body },
+      `POST ${path}`,
+    );
   }
 }
 
@@ -106,12 +86,3 @@ function throwIfUnauthorized(response: HttpResponse): void {
   );
 }
 
-/** Parses a JSON response body. Returns undefined when it is empty or not JSON. */
-export function parseJsonBody(response: HttpResponse): unknown {
-  if (response.body.trim() === '') return undefined;
-  try {
-    return JSON.parse(response.body) as unknown;
-  } catch {
-    return undefined;
-  }
-}

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { httpUrlSchema, requestSettingsShape } from '../http/request-settings.js';
+import { phoneCountrySchema } from '../identifiers/contact.js';
 
 /**
  * Default REST host, instance US-01. Braze serves each customer from one instance (US-01 to
@@ -13,17 +15,6 @@ export const BRAZE_DEFAULT_URL = 'https://rest.iad-01.braze.com';
  * https://www.braze.com/docs/api/api_limits
  */
 export const MAX_TRACK_OBJECTS = 75;
-
-const httpUrlSchema = z
-  .string()
-  .min(1)
-  .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {
-    message: 'must be an absolute http:// or https:// URL',
-  });
-
-const countrySchema = z
-  .string()
-  .regex(/^[A-Z]{2}$/, 'must be a two-letter upper-case ISO 3166 country code');
 
 /** A named Braze destination in sluice.yml. */
 export const brazeAccountSchema = z
@@ -40,18 +31,13 @@ export const brazeAccountSchema = z
       .positive()
       .max(MAX_TRACK_OBJECTS)
       .default(MAX_TRACK_OBJECTS),
-    /** Time allowed for one request, from connecting to the end of the response. */
-    timeout_ms: z.number().int().positive().default(30_000),
-    /** Attempts per request, the first included, before its rows are returned for a later run. */
-    max_attempts: z.number().int().positive().default(5),
-    /** Maximum single wait between attempts, for backoff and for rate-limit resets alike. */
-    max_retry_wait_ms: z.number().int().nonnegative().default(60_000),
     /**
-     * Request starts per second for the account. Braze's default for /users/track is 3,000
-     * requests per 3 seconds. When unset, only its 429 responses slow Sluice down.
+     * Request settings: timeout_ms, max_attempts, max_retry_wait_ms, max_concurrency (default 4)
+     * and max_requests_per_second, the request starts per second for the account. Braze's
+     * default for /users/track is 3,000 requests per 3 seconds. When the rate is unset, only
+     * Braze's 429 responses slow Sluice down.
      */
-    max_requests_per_second: z.number().positive().optional(),
-    max_concurrency: z.number().int().positive().default(4),
+    ...requestSettingsShape({ maxConcurrency: 4, timeoutMs: 30_000 }),
   })
   .strict();
 
@@ -66,7 +52,7 @@ export const brazeSyncSchema = z
      */
     identify_by: z.enum(['external_id', 'email', 'phone']).default('external_id'),
     /** ISO 3166 country for phone numbers written without a country code, such as `US`. */
-    default_phone_country: countrySchema.optional(),
+    default_phone_country: phoneCountrySchema.optional(),
     /**
      * Mapped field name to subscription group id. The field holds true or `subscribed`, false
      * or `unsubscribed`, and the state is set with `/v2/subscription/status/set`.

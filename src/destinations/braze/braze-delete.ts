@@ -1,6 +1,7 @@
 import type { ChangeRecord, RowOutcome } from '../destination.js';
 import { describeResponse } from '../http/classify.js';
-import { type BrazeWriteContext, rejected, retryLater } from './braze-rows.js';
+import { rejected, retryLater } from '../http/outcomes.js';
+import type { BrazeWriteContext } from './braze-rows.js';
 import { identifierOf } from './braze-user.js';
 
 /**

@@ -23,10 +23,11 @@ import type {
   RowOutcome,
 } from '../destination.js';
 import type { AccountLimiter } from '../http/account-limiter.js';
+import { StepPlan } from '../step-plan.js';
 import { BrazeApi } from './braze-api.js';
 import type { BrazeAccount, BrazeSyncOptions } from './braze-config.js';
 import { deleteUsers } from './braze-delete.js';
-import { type BrazeWriteContext, rejected, worseOutcome } from './braze-rows.js';
+import type { BrazeWriteContext } from './braze-rows.js';
 import { trackUsers } from './braze-track.js';
 import { identifierOf } from './braze-user.js';
 
@@ -56,50 +57,39 @@ export class BrazeDestination implements Destination {
   }
 
   async write(records: ChangeRecord[]): Promise<RowOutcome[]> {
-    const outcomes: (RowOutcome | undefined)[] = new Array(records.length);
-    const steps = new Map<Step, { position: number; record: ChangeRecord }[]>(
-      STEP_ORDER.map((step) => [step, []]),
-    );
+    const plan = new StepPlan(STEP_ORDER, records.length);
 
     records.forEach((record, position) => {
       switch (record.operation) {
         case 'upsert':
         case 'update':
         case 'insert':
-          steps.get('track')!.push({ position, record });
+          plan.add('track', position, record);
           break;
         case 'add':
           this.#requireAudienceAttribute();
-          steps.get('track')!.push({ position, record });
+          plan.add('track', position, record);
           if (this.#identifierChanged(record)) {
-            steps.get('leave')!.push({ position, record: { ...record, operation: 'remove' } });
+            plan.add('leave', position, { ...record, operation: 'remove' });
           }
           break;
         case 'remove':
           this.#requireAudienceAttribute();
-          steps.get('leave')!.push({ position, record });
+          plan.add('leave', position, record);
           break;
         case 'delete':
-          steps.get('delete')!.push({ position, record });
+          plan.add('delete', position, record);
           break;
         default:
-          outcomes[position] = rejected(`Braze does not support the ${record.operation} operation`);
+          plan.reject(position, `Braze does not support the ${record.operation} operation`);
       }
     });
 
-    for (const step of STEP_ORDER) {
-      const entries = steps.get(step)!;
-      if (entries.length === 0) continue;
-      const stepRecords = entries.map((entry) => entry.record);
-      const results =
-        step === 'delete'
-          ? await deleteUsers(this.#write, stepRecords)
-          : await trackUsers(this.#write, stepRecords);
-      entries.forEach((entry, index) => {
-        outcomes[entry.position] = worseOutcome(outcomes[entry.position], results[index]!);
-      });
-    }
-    return outcomes as RowOutcome[];
+    return plan.run((step, stepRecords) =>
+      step === 'delete'
+        ? deleteUsers(this.#write, stepRecords)
+        : trackUsers(this.#write, stepRecords),
+    );
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,7 @@
 import type { RowOutcome } from '../destination.js';
 import { describeResponse } from '../http/classify.js';
-import { type BrazeWriteContext, rejected, retryLater } from './braze-rows.js';
+import { rejected, retryLater } from '../http/outcomes.js';
+import type { BrazeWriteContext } from './braze-rows.js';
 import type { BrazeUserUpdate, SubscriptionState } from './braze-user.js';
 
 /**

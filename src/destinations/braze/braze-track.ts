@@ -1,15 +1,9 @@
 import { redactor } from '../../core/redact.js';
 import type { ChangeRecord, RowOutcome } from '../destination.js';
 import { describeResponse } from '../http/classify.js';
-import { parseJsonBody } from './braze-api.js';
-import {
-  type BrazeWriteContext,
-  duplicateReason,
-  logDuplicates,
-  rejected,
-  retryLater,
-  worseOutcome,
-} from './braze-rows.js';
+import { parseJsonBody } from '../http/json-body.js';
+import { rejected, retryLater, worseOutcome } from '../http/outcomes.js';
+import { type BrazeWriteContext, duplicateReason, logDuplicates } from './braze-rows.js';
 import { setSubscriptionStates } from './braze-subscriptions.js';
 import { type BrazeUserUpdate, buildUserUpdate } from './braze-user.js';
 

@@ -1,7 +1,8 @@
 import type { CanonicalValue, Row } from '../../core/values.js';
 import type { ChangeRecord } from '../destination.js';
+import { normalizeContactEmail, normalizeContactPhone } from '../identifiers/contact.js';
+import type { NormalizedValue } from '../identifiers/normalized-value.js';
 import type { BrazeSyncOptions } from './braze-config.js';
-import { type NormalizedValue, normalizeEmail, normalizePhone } from './braze-identifiers.js';
 
 export type SubscriptionState = 'subscribed' | 'unsubscribed';
 
@@ -27,9 +28,9 @@ export function identifierOf(fields: Row | null, options: BrazeSyncOptions): Nor
   };
   if (value === undefined || value === null || value === '') return missing;
 
-  if (field === 'phone') return normalizePhone(value, field, options.default_phone_country);
+  if (field === 'phone') return normalizeContactPhone(value, field, options.default_phone_country);
   if (field === 'email') {
-    const email = normalizeEmail(value);
+    const email = normalizeContactEmail(value);
     return email === undefined ? missing : { ok: true, value: email };
   }
   return typeof value === 'object' ? missing : { ok: true, value: String(value) };
@@ -83,11 +84,11 @@ function addFields(
     }
 
     if (name === 'phone' && value !== null) {
-      const phone = normalizePhone(value, name, options.default_phone_country);
+      const phone = normalizeContactPhone(value, name, options.default_phone_country);
       if (!phone.ok) return phone.reason;
       update.attributes.phone = phone.value;
     } else if (name === 'email' && value !== null) {
-      const email = normalizeEmail(value);
+      const email = normalizeContactEmail(value);
       if (email === undefined) return 'email is blank';
       update.attributes.email = email;
     } else {

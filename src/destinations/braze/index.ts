@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { redactor } from '../../core/redact.js';
 import type { DestinationType } from '../destination.js';
-import { accountLimiter } from '../http/account-limiter.js';
+import { requestLimiter } from '../http/request-settings.js';
 import {
   type BrazeAccount,
   type BrazeSyncOptions,
@@ -31,10 +31,7 @@ export const brazeDestinationType: DestinationType<BrazeAccount, BrazeSyncOption
     // A key written into sluice.yml rather than read from the environment is registered here,
     // so that no log or error shows it either.
     redactor.add(account.api_key);
-    const limiter = accountLimiter(brazeAccountKey(account), {
-      maxRequestsPerSecond: account.max_requests_per_second,
-      maxConcurrency: account.max_concurrency,
-    });
+    const limiter = requestLimiter(brazeAccountKey(account), account);
     return new BrazeDestination(account, options, context, limiter);
   },
 };

@@ -1,9 +1,6 @@
 import { z } from 'zod';
-import {
-  countryCodeSchema,
-  httpUrlSchema,
-  requestSettingsShape,
-} from '../identifiers/audience-config.js';
+import { httpUrlSchema, requestSettingsShape } from '../http/request-settings.js';
+import { countryCodeSchema } from '../identifiers/audience-config.js';
 
 /** At most 10,000 AudienceMember resources per ingest or remove request. */
 export const GOOGLE_MAX_MEMBERS_PER_REQUEST = 10_000;

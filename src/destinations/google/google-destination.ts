@@ -28,17 +28,17 @@ import type {
   DestinationContext,
   RowOutcome,
 } from '../destination.js';
-import { type AccountLimiter, accountLimiter } from '../http/account-limiter.js';
+import type { AccountLimiter } from '../http/account-limiter.js';
 import { describeResponse } from '../http/classify.js';
 import type { HttpRequest, HttpResponse } from '../http/http-client.js';
+import { backoffPolicy, requestLimiter } from '../http/request-settings.js';
 import { type SendResult, sendWithRetry } from '../http/send-with-retry.js';
 import {
-  AUDIENCE_OPERATIONS,
   type AudienceAction,
   type AudienceMember,
 } from '../identifiers/audience-members.js';
 import {
-  backoffPolicy,
+  audienceCapabilities,
   rejectedAsWhole,
   verdictsForAll,
   verdictsWithoutResponse,
@@ -87,17 +87,8 @@ export class GoogleDestination implements Destination {
     this.#options = options;
     this.#context = context;
     this.#tokens = new GoogleAccessTokens(account);
-    this.capabilities = {
-      operations: AUDIENCE_OPERATIONS,
-      maxBatchSize: GOOGLE_MAX_MEMBERS_PER_REQUEST,
-      maxRequestsPerSecond: account.max_requests_per_second,
-      maxConcurrency: account.max_concurrency,
-      idempotent: true,
-    };
-    this.#limiter = accountLimiter(accountKey, {
-      maxRequestsPerSecond: account.max_requests_per_second,
-      maxConcurrency: account.max_concurrency,
-    });
+    this.capabilities = audienceCapabilities(account, GOOGLE_MAX_MEMBERS_PER_REQUEST);
+    this.#limiter = requestLimiter(accountKey, account);
   }
 
   write(records: ChangeRecord[]): Promise<RowOutcome[]> {

@@ -1,15 +1,15 @@
 /** The write loop shared by the ads-platform connectors. */
 import type { LogFields, Logger } from '../../core/logger.js';
 import { redactor } from '../../core/redact.js';
-import type { ChangeRecord, RowOutcome } from '../destination.js';
-import type { BackoffPolicy } from '../http/backoff.js';
+import type { ChangeRecord, DestinationCapabilities, RowOutcome } from '../destination.js';
+import type { RequestSettings } from '../http/request-settings.js';
 import type { SendResult } from '../http/send-with-retry.js';
 import {
+  AUDIENCE_OPERATIONS,
   type AudienceAction,
   type AudienceMember,
   planAudienceMembers,
 } from './audience-members.js';
-import type { RequestSettings } from './audience-config.js';
 import {
   DEFAULT_MAX_EXTRA_REQUESTS,
   type GroupVerdicts,
@@ -102,21 +102,29 @@ export function verdictsForAll(count: number, outcome: RowOutcome): GroupVerdict
   return { verdicts: Array.from({ length: count }, () => ({ ...outcome })) };
 }
 
+/**
+ * Returns the capabilities of an ads-audience destination. Adding a present person or removing
+ * an absent one changes nothing, so the destinations are idempotent.
+ */
+export function audienceCapabilities(
+  settings: RequestSettings,
+  maxBatchSize: number,
+): DestinationCapabilities {
+  return {
+    operations: AUDIENCE_OPERATIONS,
+    maxBatchSize,
+    maxRequestsPerSecond: settings.max_requests_per_second,
+    maxConcurrency: settings.max_concurrency,
+    idempotent: true,
+  };
+}
+
 /** Returns a group in which every row is suspect, after the platform rejected it as a whole. */
 export function rejectedAsWhole(count: number, reason: string): GroupVerdicts {
   return {
     verdicts: Array.from({ length: count }, () => 'suspect' as const),
     suspectReason: reason,
     rejectedWhole: true,
-  };
-}
-
-/** Returns the backoff policy for a connector's request settings, as the webhook connector does. */
-export function backoffPolicy(settings: RequestSettings): BackoffPolicy {
-  return {
-    maxAttempts: settings.max_attempts,
-    baseDelayMs: Math.min(500, settings.max_retry_wait_ms),
-    maxWaitMs: settings.max_retry_wait_ms,
   };
 }
 

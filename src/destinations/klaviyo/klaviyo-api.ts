@@ -3,7 +3,12 @@ import type { DestinationContext } from '../destination.js';
 import { type AccountLimiter, accountLimiter } from '../http/account-limiter.js';
 import { describeResponse } from '../http/classify.js';
 import type { HttpRequest, HttpResponse } from '../http/http-client.js';
-import { sendWithRetry } from '../http/send-with-retry.js';
+import { parseJsonBody } from '../http/json-body.js';
+import {
+  type VendorClientOptions,
+  type VendorResult,
+  sendVendorRequest,
+} from '../http/vendor-client.js';
 import type { KlaviyoAccount } from './klaviyo-config.js';
 
 /** Delay before the second attempt, doubled for each one after it, up to max_retry_wait_ms. */
@@ -40,14 +45,8 @@ export interface KlaviyoRequest {
   body?: unknown;
 }
 
-/**
- * The end of one API call. `response`: any status except 401 and 403, which throw.
- * `not_delivered`: retries ran out, a wait was too long, the run was cancelled, or the request
- * got no response. Its rows are returned as `retry`.
- */
-export type KlaviyoResult =
-  | { kind: 'response'; response: HttpResponse }
-  | { kind: 'not_delivered'; reason: string; retryAfterMs?: number };
+/** The end of one API call. 401 and 403 throw instead. */
+export type KlaviyoResult = VendorResult;
 
 /**
  * Sends Klaviyo JSON:API requests with the private key, the `revision` header, the retry policy
@@ -58,58 +57,36 @@ export type KlaviyoResult =
  */
 export class KlaviyoApi {
   readonly #account: KlaviyoAccount;
-  readonly #context: DestinationContext;
+  readonly #client: VendorClientOptions;
   readonly #accountKey: string;
   readonly #baseUrl: URL;
 
   constructor(account: KlaviyoAccount, context: DestinationContext, accountKey: string) {
     this.#account = account;
-    this.#context = context;
     this.#accountKey = accountKey;
     this.#baseUrl = new URL(account.base_url);
+    this.#client = {
+      destination: 'klaviyo',
+      settings: account,
+      baseRetryDelayMs: BASE_RETRY_DELAY_MS,
+      context,
+      throwIfUnauthorized,
+    };
   }
 
   async send(request: KlaviyoRequest): Promise<KlaviyoResult> {
     const url = this.#url(request.path, request.query);
-    const headers: Record<string, string> = {
+    const headers = {
       Authorization: `Klaviyo-API-Key ${this.#account.api_key}`,
       revision: this.#account.revision,
       Accept: JSON_API,
-      'User-Agent': 'sluice',
     };
-    const body = request.body === undefined ? undefined : JSON.stringify(request.body);
-    if (body !== undefined) headers['Content-Type'] = JSON_API;
-
-    const result = await sendWithRetry({
-      buildRequest: () => ({
-        method: request.method,
-        url,
-        headers,
-        body,
-        timeoutMs: this.#account.timeout_ms,
-      }),
-      policy: {
-        maxAttempts: this.#account.max_attempts,
-        baseDelayMs: Math.min(BASE_RETRY_DELAY_MS, this.#account.max_retry_wait_ms),
-        maxWaitMs: this.#account.max_retry_wait_ms,
-      },
-      limiter: this.#limiter(request.family),
-      resendWhenUnknown: true,
-      logger: this.#context.logger,
-      logFields: {
-        destination: 'klaviyo',
-        sync: this.#context.syncName,
-        request: `${request.method} ${url.pathname}`,
-      },
-      signal: this.#context.signal,
-    });
-
-    if (result.kind === 'retry_later') {
-      return { kind: 'not_delivered', reason: result.reason, retryAfterMs: result.retryAfterMs };
-    }
-    if (result.kind === 'unknown') return { kind: 'not_delivered', reason: result.reason };
-    throwIfUnauthorized(result.response);
-    return { kind: 'response', response: result.response };
+    return sendVendorRequest(
+      this.#client,
+      this.#limiter(request.family),
+      { method: request.method, url, headers, body: request.body, contentType: JSON_API },
+      `${request.method} ${url.pathname}`,
+    );
   }
 
   #limiter(family: EndpointFamily): AccountLimiter {
@@ -151,16 +128,6 @@ function throwIfUnauthorized(response: HttpResponse): void {
       'and lists:write scopes',
     { retryable: false },
   );
-}
-
-/** Parses a JSON response body. Returns undefined when it is empty or not JSON. */
-export function parseJsonBody(response: HttpResponse): unknown {
-  if (response.body.trim() === '') return undefined;
-  try {
-    return JSON.parse(response.body) as unknown;
-  } catch {
-    return undefined;
-  }
 }
 
 /** A JSON:API resource as Klaviyo returns it. */

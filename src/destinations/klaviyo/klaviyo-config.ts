@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { httpUrlSchema, requestSettingsShape } from '../http/request-settings.js';
+import { phoneCountrySchema } from '../identifiers/contact.js';
 
 /** Production API host: https://developers.klaviyo.com/en/reference/bulk_import_profiles */
 export const KLAVIYO_API_URL = 'https://a.klaviyo.com';
@@ -8,13 +10,6 @@ export const KLAVIYO_API_URL = 'https://a.klaviyo.com';
  * this connector was written against. Klaviyo keeps each revision working for two years.
  */
 export const KLAVIYO_REVISION = '2026-07-15';
-
-const httpUrlSchema = z
-  .string()
-  .min(1)
-  .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {
-    message: 'must be an absolute http:// or https:// URL',
-  });
 
 /** A named Klaviyo destination in sluice.yml. */
 export const klaviyoAccountSchema = z
@@ -29,19 +24,13 @@ export const klaviyoAccountSchema = z
       .string()
       .regex(/^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$/, 'must be a revision date such as 2026-07-15')
       .default(KLAVIYO_REVISION),
-    /** Time allowed for one request, from connecting to the end of the response. */
-    timeout_ms: z.number().int().positive().default(30_000),
-    /** Attempts per request, the first included, before its rows are returned for a later run. */
-    max_attempts: z.number().int().positive().default(5),
-    /** Maximum single wait between attempts, for backoff and for Retry-After alike. */
-    max_retry_wait_ms: z.number().int().nonnegative().default(60_000),
     /**
-     * Request starts per second for every endpoint. Unset, each endpoint keeps to Klaviyo's
-     * steady limit for it (150 per minute for bulk imports and list changes). Set it for an
-     * account with higher limits.
+     * Request settings: timeout_ms, max_attempts, max_retry_wait_ms, max_concurrency (default 4)
+     * and max_requests_per_second, the request starts per second for every endpoint. When the
+     * rate is unset, each endpoint keeps to Klaviyo's steady limit for it (150 per minute for
+     * bulk imports and list changes). Set it for an account with higher limits.
      */
-    max_requests_per_second: z.number().positive().optional(),
-    max_concurrency: z.number().int().positive().default(4),
+    ...requestSettingsShape({ maxConcurrency: 4, timeoutMs: 30_000 }),
     /** Wait between two status requests for an import job. */
     poll_interval_ms: z.number().int().positive().default(2_000),
     /** How long to wait for an import job before its rows are returned for a later run. */
@@ -61,10 +50,7 @@ export const klaviyoSyncSchema = z
     /** The list that `add` puts profiles on and `remove` takes them off, needed for audiences. */
     list_id: z.string().min(1).optional(),
     /** ISO 3166 country for phone numbers written without a country code, such as `US`. */
-    default_phone_country: z
-      .string()
-      .regex(/^[A-Z]{2}$/, 'must be a two-letter upper-case ISO 3166 country code')
-      .optional(),
+    default_phone_country: phoneCountrySchema.optional(),
   })
   .strict();
 

@@ -20,13 +20,15 @@ import type {
   DestinationContext,
   RowOutcome,
 } from '../destination.js';
+import { retryLater } from '../http/outcomes.js';
+import { StepPlan } from '../step-plan.js';
 import { KlaviyoApi } from './klaviyo-api.js';
 import type { KlaviyoAccount, KlaviyoSyncOptions } from './klaviyo-config.js';
 import { MAX_PROFILES_PER_JOB, importProfiles } from './klaviyo-import.js';
 import { changeListMembership } from './klaviyo-lists.js';
 import { buildProfile, previousIdentity } from './klaviyo-profile.js';
 import { removeProfiles } from './klaviyo-removal.js';
-import { type KlaviyoWriteContext, rejected, retryLater, worseOutcome } from './klaviyo-rows.js';
+import type { KlaviyoWriteContext } from './klaviyo-rows.js';
 
 type Step = 'delete' | 'remove' | 'import' | 'add';
 
@@ -54,32 +56,19 @@ export class KlaviyoDestination implements Destination {
   }
 
   async write(records: ChangeRecord[]): Promise<RowOutcome[]> {
-    const outcomes: (RowOutcome | undefined)[] = new Array(records.length);
-    const positionsByStep = new Map<Step, number[]>(STEP_ORDER.map((step) => [step, []]));
+    const plan = new StepPlan(STEP_ORDER, records.length);
 
     records.forEach((record, position) => {
       const step = stepOf(record);
       if (step === undefined) {
-        outcomes[position] = rejected(`Klaviyo does not support the ${record.operation} operation`);
+        plan.reject(position, `Klaviyo does not support the ${record.operation} operation`);
         return;
       }
-      positionsByStep.get(step)!.push(position);
-      if (step === 'add' && this.#identityChanged(record))
-        positionsByStep.get('remove')!.push(position);
+      plan.add(step, position, record);
+      if (step === 'add' && this.#identityChanged(record)) plan.add('remove', position, record);
     });
 
-    for (const step of STEP_ORDER) {
-      const positions = positionsByStep.get(step)!;
-      if (positions.length === 0) continue;
-      const results = await this.#runStep(
-        step,
-        positions.map((position) => records[position]!),
-      );
-      positions.forEach((position, index) => {
-        outcomes[position] = worseOutcome(outcomes[position], results[index]!);
-      });
-    }
-    return outcomes as RowOutcome[];
+    return plan.run((step, stepRecords) => this.#runStep(step, stepRecords));
   }
 
   async close(): Promise<void> {

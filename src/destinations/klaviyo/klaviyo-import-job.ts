@@ -2,9 +2,11 @@ import { redactor } from '../../core/redact.js';
 import type { RowOutcome } from '../destination.js';
 import { sleep } from '../http/backoff.js';
 import { describeResponse } from '../http/classify.js';
-import { parseJsonBody, readAllPages } from './klaviyo-api.js';
+import { parseJsonBody } from '../http/json-body.js';
+import { rejected, retryLater } from '../http/outcomes.js';
+import { readAllPages } from './klaviyo-api.js';
 import { type IdentityKey, identityKeysOf, identityOf } from './klaviyo-profile.js';
-import { type KlaviyoWriteContext, rejected, retryLater } from './klaviyo-rows.js';
+import type { KlaviyoWriteContext } from './klaviyo-rows.js';
 
 /** A bulk import job in a terminal status. */
 export interface FinishedJob {

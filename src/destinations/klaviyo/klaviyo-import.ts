@@ -1,18 +1,23 @@
+import { type BodyLimits, chunkByBodySize } from '../batches.js';
 import type { ChangeRecord, RowOutcome } from '../destination.js';
 import { describeResponse } from '../http/classify.js';
-import { parseJsonBody } from './klaviyo-api.js';
+import { parseJsonBody } from '../http/json-body.js';
+import { rejected, retryLater } from '../http/outcomes.js';
 import { outcomesOfJob, profileIdsOfJob, waitForJob } from './klaviyo-import-job.js';
 import { type IdentityKey, type KlaviyoProfile, buildProfile } from './klaviyo-profile.js';
-import { type KlaviyoWriteContext, rejected, retryLater } from './klaviyo-rows.js';
+import type { KlaviyoWriteContext } from './klaviyo-rows.js';
 
 /**
  * Limits of one bulk import job: 10,000 profiles and 5 MB. The byte limit uses 5,000,000, the
  * lower reading of "5 MB". https://developers.klaviyo.com/en/reference/bulk_import_profiles
  */
 export const MAX_PROFILES_PER_JOB = 10_000;
-const MAX_JOB_BYTES = 5_000_000;
-/** Room for the JSON:API document around the profiles. */
-const ENVELOPE_BYTES = 1_024;
+const JOB_LIMITS: BodyLimits = {
+  maxItems: MAX_PROFILES_PER_JOB,
+  maxBytes: 5_000_000,
+  /** Room for the JSON:API document around the profiles. */
+  envelopeBytes: 1_024,
+};
 
 interface PendingProfile {
   position: number;
@@ -72,7 +77,7 @@ export async function importProfiles(
     });
   }
 
-  for (const chunk of chunkBySize(pending)) {
+  for (const chunk of chunkByBodySize(pending, JOB_LIMITS, (entry) => entry.profile)) {
     const result = await runJob(write, chunk, needProfileIds);
     chunk.forEach((entry, index) => {
       outcomes[entry.position] = result.outcomes[index]!;
@@ -80,26 +85,6 @@ export async function importProfiles(
     });
   }
   return { outcomes, profileIds };
-}
-
-function chunkBySize(pending: PendingProfile[]): PendingProfile[][] {
-  const result: PendingProfile[][] = [];
-  let current: PendingProfile[] = [];
-  let bytes = ENVELOPE_BYTES;
-
-  for (const entry of pending) {
-    const size = Buffer.byteLength(JSON.stringify(entry.profile)) + 1;
-    const full = current.length >= MAX_PROFILES_PER_JOB || bytes + size > MAX_JOB_BYTES;
-    if (full && current.length > 0) {
-      result.push(current);
-      current = [];
-      bytes = ENVELOPE_BYTES;
-    }
-    current.push(entry);
-    bytes += size;
-  }
-  if (current.length > 0) result.push(current);
-  return result;
 }
 
 /**

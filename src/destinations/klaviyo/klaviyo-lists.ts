@@ -1,7 +1,8 @@
 import { DestinationError } from '../../core/errors.js';
 import type { RowOutcome } from '../destination.js';
 import { describeResponse } from '../http/classify.js';
-import { type KlaviyoWriteContext, rejected, retryLater } from './klaviyo-rows.js';
+import { rejected, retryLater } from '../http/outcomes.js';
+import type { KlaviyoWriteContext } from './klaviyo-rows.js';
 
 /**
  * Profile ids per list relationship request, Klaviyo's maximum.

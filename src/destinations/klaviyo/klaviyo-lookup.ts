@@ -1,7 +1,8 @@
 import type { RowOutcome } from '../destination.js';
+import { retryLater } from '../http/outcomes.js';
 import { readAllPages } from './klaviyo-api.js';
 import { type IdentityKey, identityKeysOf } from './klaviyo-profile.js';
-import { type KlaviyoWriteContext, retryLater } from './klaviyo-rows.js';
+import type { KlaviyoWriteContext } from './klaviyo-rows.js';
 
 /**
  * Values per `any(...)` filter. `GET /api/profiles` allows `any` on email, phone_number and

@@ -1,6 +1,6 @@
 import type { CanonicalValue, Row } from '../../core/values.js';
+import { normalizeContactEmail, normalizeContactPhone } from '../identifiers/contact.js';
 import type { KlaviyoSyncOptions } from './klaviyo-config.js';
-import { normalizeEmail, normalizePhone } from './klaviyo-identifiers.js';
 
 /**
  * Profile attributes Klaviyo defines. Mapped fields with these names are sent as they are, and
@@ -66,11 +66,11 @@ export function buildProfile(fields: Row, options: KlaviyoSyncOptions): ProfileR
 
   for (const [name, value] of Object.entries(fields)) {
     if (name === 'email' && value !== null) {
-      const email = normalizeEmail(value);
+      const email = normalizeContactEmail(value);
       if (email === undefined) return { ok: false, reason: 'email is blank' };
       attributes.email = email;
     } else if (name === 'phone_number' && value !== null) {
-      const phone = normalizePhone(value, name, options.default_phone_country);
+      const phone = normalizeContactPhone(value, name, options.default_phone_country);
       if (!phone.ok) return phone;
       attributes.phone_number = phone.value;
     } else if (name === 'external_id' && value !== null) {
@@ -104,7 +104,7 @@ export function buildProfile(fields: Row, options: KlaviyoSyncOptions): ProfileR
 
 /** Returns the identity of normalised profile attributes, or undefined when there is none. */
 export function identityOf(attributes: Record<string, unknown>): IdentityKey | undefined {
-  const email = normalizeEmail(attributes.email as CanonicalValue | undefined);
+  const email = normalizeContactEmail(attributes.email as CanonicalValue | undefined);
   if (email !== undefined) return `email:${email}`;
   if (typeof attributes.phone_number === 'string' && attributes.phone_number !== '') {
     return `phone_number:${attributes.phone_number}`;
@@ -135,10 +135,10 @@ export function previousIdentity(
 ): IdentityKey | undefined {
   if (previous === null) return undefined;
   const attributes: Record<string, unknown> = {};
-  const email = normalizeEmail(previous.email);
+  const email = normalizeContactEmail(previous.email);
   if (email !== undefined) attributes.email = email;
   if (previous.phone_number !== undefined && previous.phone_number !== null) {
-    const phone = normalizePhone(
+    const phone = normalizeContactPhone(
       previous.phone_number,
       'phone_number',
       options.default_phone_country,

@@ -1,9 +1,10 @@
 import type { ChangeRecord, RowOutcome } from '../destination.js';
 import { describeResponse } from '../http/classify.js';
+import { rejected, retryLater } from '../http/outcomes.js';
 import { changeListMembership } from './klaviyo-lists.js';
 import { findProfileIds } from './klaviyo-lookup.js';
 import { previousIdentity } from './klaviyo-profile.js';
-import { type KlaviyoWriteContext, rejected, retryLater } from './klaviyo-rows.js';
+import type { KlaviyoWriteContext } from './klaviyo-rows.js';
 
 /**
  * Takes profiles off the sync's list (`remove`) or requests their deletion (`delete`). Both

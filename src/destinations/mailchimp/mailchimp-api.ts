@@ -4,7 +4,12 @@ import type { AccountLimiter } from '../http/account-limiter.js';
 import { parseRetryAfter } from '../http/backoff.js';
 import { describeResponse } from '../http/classify.js';
 import type { HttpRequest, HttpResponse } from '../http/http-client.js';
-import { sendWithRetry } from '../http/send-with-retry.js';
+import { parseJsonBody } from '../http/json-body.js';
+import {
+  type VendorClientOptions,
+  type VendorResult,
+  sendVendorRequest,
+} from '../http/vendor-client.js';
 import { type MailchimpAccount, mailchimpBaseUrl } from './mailchimp-config.js';
 
 /** Mailchimp sends no rate-limit headers, so retries back off from one second. */
@@ -18,14 +23,8 @@ export interface MailchimpRequest {
   body?: unknown;
 }
 
-/**
- * The end of one API call. `response`: any status except an authentication failure, which
- * throws. `not_delivered`: retries ran out, a wait was too long, the run was cancelled, or the
- * request got no response. Its rows are returned as `retry`.
- */
-export type MailchimpResult =
-  | { kind: 'response'; response: HttpResponse }
-  | { kind: 'not_delivered'; reason: string; retryAfterMs?: number };
+/** The end of one API call. An authentication failure throws instead. */
+export type MailchimpResult = VendorResult;
 
 /**
  * Sends Mailchimp Marketing API requests with HTTP Basic authentication (any user name, the key
@@ -34,18 +33,23 @@ export type MailchimpResult =
  * state when repeated, so a request that got no response is sent again.
  */
 export class MailchimpApi {
-  readonly #account: MailchimpAccount;
-  readonly #context: DestinationContext;
+  readonly #client: VendorClientOptions;
   readonly #limiter: AccountLimiter;
   readonly #baseUrl: string;
   readonly #authorization: string;
 
   constructor(account: MailchimpAccount, context: DestinationContext, limiter: AccountLimiter) {
-    this.#account = account;
-    this.#context = context;
     this.#limiter = limiter;
     this.#baseUrl = mailchimpBaseUrl(account);
     this.#authorization = `Basic ${Buffer.from(`sluice:${account.api_key}`).toString('base64')}`;
+    this.#client = {
+      destination: 'mailchimp',
+      settings: account,
+      baseRetryDelayMs: BASE_RETRY_DELAY_MS,
+      context,
+      throttleSignal: mailchimpThrottle,
+      throwIfUnauthorized,
+    };
   }
 
   async send(request: MailchimpRequest): Promise<MailchimpResult> {
@@ -53,45 +57,13 @@ export class MailchimpApi {
     for (const [name, value] of Object.entries(request.query ?? {})) {
       url.searchParams.set(name, value);
     }
-    const headers: Record<string, string> = {
-      Authorization: this.#authorization,
-      Accept: 'application/json',
-      'User-Agent': 'sluice',
-    };
-    const body = request.body === undefined ? undefined : JSON.stringify(request.body);
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-
-    const result = await sendWithRetry({
-      buildRequest: () => ({
-        method: request.method,
-        url,
-        headers,
-        body,
-        timeoutMs: this.#account.timeout_ms,
-      }),
-      policy: {
-        maxAttempts: this.#account.max_attempts,
-        baseDelayMs: Math.min(BASE_RETRY_DELAY_MS, this.#account.max_retry_wait_ms),
-        maxWaitMs: this.#account.max_retry_wait_ms,
-      },
-      limiter: this.#limiter,
-      resendWhenUnknown: true,
-      logger: this.#context.logger,
-      logFields: {
-        destination: 'mailchimp',
-        sync: this.#context.syncName,
-        request: `${request.method} ${pathTemplate(request.path)}`,
-      },
-      signal: this.#context.signal,
-      throttleSignal: mailchimpThrottle,
-    });
-
-    if (result.kind === 'retry_later') {
-      return { kind: 'not_delivered', reason: result.reason, retryAfterMs: result.retryAfterMs };
-    }
-    if (result.kind === 'unknown') return { kind: 'not_delivered', reason: result.reason };
-    throwIfUnauthorized(result.response);
-    return { kind: 'response', response: result.response };
+    const headers = { Authorization: this.#authorization, Accept: 'application/json' };
+    return sendVendorRequest(
+      this.#client,
+      this.#limiter,
+      { method: request.method, url, headers, body: request.body },
+      `${request.method} ${pathTemplate(request.path)}`,
+    );
   }
 }
 
@@ -123,12 +95,3 @@ function pathTemplate(path: string): string {
   return path.replace(/\/members\/[0-9a-f]{32}/, '/members/{subscriber_hash}');
 }
 
-/** Parses a JSON response body. Returns undefined when it is empty or not JSON. */
-export function parseJsonBody(response: HttpResponse): unknown {
-  if (response.body.trim() === '') return undefined;
-  try {
-    return JSON.parse(response.body) as unknown;
-  } catch {
-    return undefined;
-  }
-}

@@ -1,11 +1,5 @@
 import { z } from 'zod';
-
-const httpUrlSchema = z
-  .string()
-  .min(1)
-  .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {
-    message: 'must be an absolute http:// or https:// URL',
-  });
+import { httpUrlSchema } from '../http/request-settings.js';
 
 /**
  * Mailchimp API keys end with the data center that serves the account (`...-us6`), and the API

@@ -21,11 +21,12 @@ import type {
   RowOutcome,
 } from '../destination.js';
 import type { AccountLimiter } from '../http/account-limiter.js';
+import { StepPlan } from '../step-plan.js';
 import { MailchimpApi } from './mailchimp-api.js';
 import type { MailchimpAccount, MailchimpSyncOptions } from './mailchimp-config.js';
 import { memberEmail } from './mailchimp-member.js';
 import { removeMembers } from './mailchimp-removal.js';
-import { type MailchimpWriteContext, rejected, worseOutcome } from './mailchimp-rows.js';
+import type { MailchimpWriteContext } from './mailchimp-rows.js';
 import { MAX_MEMBERS_PER_REQUEST, subscribeMembers } from './mailchimp-subscribe.js';
 
 type Step = 'remove' | 'subscribe';
@@ -50,44 +51,34 @@ export class MailchimpDestination implements Destination {
   }
 
   async write(records: ChangeRecord[]): Promise<RowOutcome[]> {
-    const outcomes: (RowOutcome | undefined)[] = new Array(records.length);
-    const positions: Record<Step, number[]> = { remove: [], subscribe: [] };
+    // Removals go first, so a member whose row moved to another key ends up subscribed.
+    const plan = new StepPlan<Step>(['remove', 'subscribe'], records.length);
 
     records.forEach((record, position) => {
       switch (record.operation) {
         case 'upsert':
         case 'update':
         case 'insert':
-          positions.subscribe.push(position);
+          plan.add('subscribe', position, record);
           break;
         case 'add':
-          positions.subscribe.push(position);
-          if (emailChanged(record)) positions.remove.push(position);
+          plan.add('subscribe', position, record);
+          if (emailChanged(record)) plan.add('remove', position, record);
           break;
         case 'delete':
         case 'remove':
-          positions.remove.push(position);
+          plan.add('remove', position, record);
           break;
         default:
-          outcomes[position] = rejected(
-            `Mailchimp does not support the ${record.operation} operation`,
-          );
+          plan.reject(position, `Mailchimp does not support the ${record.operation} operation`);
       }
     });
 
-    // Removals go first, so a member whose row moved to another key ends up subscribed.
-    for (const step of ['remove', 'subscribe'] as const) {
-      if (positions[step].length === 0) continue;
-      const stepRecords = positions[step].map((position) => records[position]!);
-      const results =
-        step === 'remove'
-          ? await removeMembers(this.#write, stepRecords)
-          : await subscribeMembers(this.#write, stepRecords);
-      positions[step].forEach((position, index) => {
-        outcomes[position] = worseOutcome(outcomes[position], results[index]!);
-      });
-    }
-    return outcomes as RowOutcome[];
+    return plan.run((step, stepRecords) =>
+      step === 'remove'
+        ? removeMembers(this.#write, stepRecords)
+        : subscribeMembers(this.#write, stepRecords),
+    );
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CanonicalValue, Row } from '../../core/values.js';
+import { normalizeContactEmail } from '../identifiers/contact.js';
 import { MEMBER_STATUSES, type MailchimpSyncOptions } from './mailchimp-config.js';
 
 /** Member properties set from mapped fields of the same name. Other fields are merge fields. */
@@ -23,17 +24,6 @@ export interface MailchimpMember {
 export type MemberResult = { ok: true; member: MailchimpMember } | { ok: false; reason: string };
 
 /**
- * Returns the email trimmed and lower-cased, or undefined for a missing or blank value.
- * Mailchimp identifies a member by the MD5 of the lower-cased address, so two spellings of one
- * address must become one key before anything is sent.
- */
-export function normalizeEmail(value: CanonicalValue | undefined): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  const normalized = value.trim().toLowerCase();
-  return normalized === '' ? undefined : normalized;
-}
-
-/**
  * Returns the subscriber hash of an email: lower-case hex MD5 of the trimmed, lower-cased
  * address. https://mailchimp.com/developer/marketing/docs/fundamentals/
  */
@@ -43,7 +33,7 @@ export function subscriberHash(email: string): string {
 
 /** Returns the row's email from `email_address` or `email`, normalised. */
 export function memberEmail(fields: Row | null): string | undefined {
-  return normalizeEmail(fields?.email_address ?? fields?.email);
+  return normalizeContactEmail(fields?.email_address ?? fields?.email);
 }
 
 /**

@@ -1,8 +1,9 @@
 import { DestinationError } from '../../core/errors.js';
 import type { ChangeRecord, RowOutcome } from '../destination.js';
 import { describeResponse } from '../http/classify.js';
+import { rejected, retryLater } from '../http/outcomes.js';
 import { memberEmail, subscriberHash } from './mailchimp-member.js';
-import { type MailchimpWriteContext, rejected, retryLater } from './mailchimp-rows.js';
+import type { MailchimpWriteContext } from './mailchimp-rows.js';
 
 /**
  * Archives members (`DELETE /lists/{id}/members/{hash}`) or erases them

@@ -2,9 +2,10 @@ import { DestinationError } from '../../core/errors.js';
 import { redactor } from '../../core/redact.js';
 import type { ChangeRecord, RowOutcome } from '../destination.js';
 import { describeResponse } from '../http/classify.js';
-import { parseJsonBody } from './mailchimp-api.js';
+import { parseJsonBody } from '../http/json-body.js';
+import { rejected, retryLater } from '../http/outcomes.js';
 import { type MailchimpMember, buildMember } from './mailchimp-member.js';
-import { type MailchimpWriteContext, maskEmail, rejected, retryLater } from './mailchimp-rows.js';
+import { type MailchimpWriteContext, maskEmail } from './mailchimp-rows.js';
 
 /**
  * Members per batch subscribe, Mailchimp's maximum.

@@ -1,9 +1,6 @@
 import { z } from 'zod';
-import {
-  countryCodeSchema,
-  httpUrlSchema,
-  requestSettingsShape,
-} from '../identifiers/audience-config.js';
+import { httpUrlSchema, requestSettingsShape } from '../http/request-settings.js';
+import { countryCodeSchema } from '../identifiers/audience-config.js';
 
 /** Graph API version used when the account does not set one; Meta's examples use v25.0. */
 export const DEFAULT_META_API_VERSION = 'v25.0';

@@ -26,17 +26,17 @@ import type {
   DestinationContext,
   RowOutcome,
 } from '../destination.js';
-import { type AccountLimiter, accountLimiter } from '../http/account-limiter.js';
+import type { AccountLimiter } from '../http/account-limiter.js';
 import { describeResponse } from '../http/classify.js';
 import type { HttpRequest, HttpResponse } from '../http/http-client.js';
+import { backoffPolicy, requestLimiter } from '../http/request-settings.js';
 import { sendWithRetry } from '../http/send-with-retry.js';
 import {
-  AUDIENCE_OPERATIONS,
   type AudienceAction,
   type AudienceMember,
 } from '../identifiers/audience-members.js';
 import {
-  backoffPolicy,
+  audienceCapabilities,
   rejectedAsWhole,
   verdictsWithoutResponse,
   writeAudience,
@@ -79,17 +79,8 @@ export class MetaDestination implements Destination {
     this.#options = options;
     this.#context = context;
     this.#url = usersUrl(account, options);
-    this.capabilities = {
-      operations: AUDIENCE_OPERATIONS,
-      maxBatchSize: META_MAX_ROWS_PER_REQUEST,
-      maxRequestsPerSecond: account.max_requests_per_second,
-      maxConcurrency: account.max_concurrency,
-      idempotent: true,
-    };
-    this.#limiter = accountLimiter(accountKey, {
-      maxRequestsPerSecond: account.max_requests_per_second,
-      maxConcurrency: account.max_concurrency,
-    });
+    this.capabilities = audienceCapabilities(account, META_MAX_ROWS_PER_REQUEST);
+    this.#limiter = requestLimiter(accountKey, account);
   }
 
   write(records: ChangeRecord[]): Promise<RowOutcome[]> {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { redactor } from '../../core/redact.js';
 import type { DestinationType } from '../destination.js';
-import { accountLimiter } from '../http/account-limiter.js';
+import { requestLimiter } from '../http/request-settings.js';
 import {
   type SendgridAccount,
   type SendgridSyncOptions,
@@ -31,10 +31,7 @@ export const sendgridDestinationType: DestinationType<SendgridAccount, SendgridS
     // A key read from the environment is registered already. A key written into sluice.yml is
     // registered here, so that no log or error shows it either.
     redactor.add(account.api_key);
-    const limiter = accountLimiter(sendgridAccountKey(account), {
-      maxRequestsPerSecond: account.max_requests_per_second,
-      maxConcurrency: account.max_concurrency,
-    });
+    const limiter = requestLimiter(sendgridAccountKey(account), account);
     return new SendgridDestination(account, options, context, limiter);
   },
 };

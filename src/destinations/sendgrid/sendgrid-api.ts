@@ -4,7 +4,11 @@ import type { AccountLimiter } from '../http/account-limiter.js';
 import { parseRetryAfter } from '../http/backoff.js';
 import { describeResponse } from '../http/classify.js';
 import type { HttpRequest, HttpResponse } from '../http/http-client.js';
-import { sendWithRetry } from '../http/send-with-retry.js';
+import {
+  type VendorClientOptions,
+  type VendorResult,
+  sendVendorRequest,
+} from '../http/vendor-client.js';
 import type { SendgridAccount } from './sendgrid-config.js';
 
 /** Delay before the second attempt, doubled for each one after it, up to max_retry_wait_ms. */
@@ -18,14 +22,8 @@ export interface SendgridRequest {
   body?: unknown;
 }
 
-/**
- * The end of one API call. `response`: any status except 401 and 403, which throw, for the
- * caller to read. `not_delivered`: retries ran out, a wait was too long, the run was cancelled,
- * or the request got no response. Its rows are returned as `retry`.
- */
-export type SendgridResult =
-  | { kind: 'response'; response: HttpResponse }
-  | { kind: 'not_delivered'; reason: string; retryAfterMs?: number; outcomeUnknown?: boolean };
+/** The end of one API call. 401 and 403 throw instead. */
+export type SendgridResult = VendorResult;
 
 /**
  * Sends SendGrid v3 requests with the account's key, retry policy and shared rate budget.
@@ -34,23 +32,34 @@ export type SendgridResult =
  */
 export class SendgridApi {
   readonly #account: SendgridAccount;
-  readonly #context: DestinationContext;
+  readonly #client: VendorClientOptions;
   readonly #limiter: AccountLimiter;
 
   constructor(account: SendgridAccount, context: DestinationContext, limiter: AccountLimiter) {
     this.#account = account;
-    this.#context = context;
     this.#limiter = limiter;
+    this.#client = {
+      destination: 'sendgrid',
+      settings: account,
+      baseRetryDelayMs: BASE_RETRY_DELAY_MS,
+      context,
+      throttleSignal: sendgridThrottle,
+      throwIfUnauthorized,
+    };
   }
 
   async send(request: SendgridRequest): Promise<SendgridResult> {
     const url = apiUrl(this.#account.base_url, request.path, request.query);
-    const headers: Record<string, string> = {
+    const headers = {
       Authorization: `Bearer ${this.#account.api_key}`,
       Accept: 'application/json',
-      'User-Agent': 'sluice',
     };
-    return this.#send({ method: request.method, url, headers, body: request.body }, request.path);
+    return sendVendorRequest(
+      this.#client,
+      this.#limiter,
+      { method: request.method, url, headers, body: request.body },
+      `${request.method} ${request.path}`,
+    );
   }
 
   /**
@@ -58,58 +67,12 @@ export class SendgridApi {
    * key: the link is pre-signed and may point at another host.
    */
   async download(url: URL): Promise<SendgridResult> {
-    return this.#send({ method: 'GET', url, headers: { 'User-Agent': 'sluice' } }, 'errors_url');
-  }
-
-  async #send(
-    request: {
-      method: HttpRequest['method'];
-      url: URL;
-      headers: Record<string, string>;
-      body?: unknown;
-    },
-    label: string,
-  ): Promise<SendgridResult> {
-    const headers = { ...request.headers };
-    let body: string | undefined;
-    if (request.body !== undefined) {
-      body = JSON.stringify(request.body);
-      headers['Content-Type'] = 'application/json';
-    }
-
-    const result = await sendWithRetry({
-      buildRequest: () => ({
-        method: request.method,
-        url: request.url,
-        headers,
-        body,
-        timeoutMs: this.#account.timeout_ms,
-      }),
-      policy: {
-        maxAttempts: this.#account.max_attempts,
-        baseDelayMs: Math.min(BASE_RETRY_DELAY_MS, this.#account.max_retry_wait_ms),
-        maxWaitMs: this.#account.max_retry_wait_ms,
-      },
-      limiter: this.#limiter,
-      resendWhenUnknown: true,
-      logger: this.#context.logger,
-      logFields: {
-        destination: 'sendgrid',
-        sync: this.#context.syncName,
-        request: `${request.method} ${label}`,
-      },
-      signal: this.#context.signal,
-      throttleSignal: sendgridThrottle,
-    });
-
-    if (result.kind === 'retry_later') {
-      return { kind: 'not_delivered', reason: result.reason, retryAfterMs: result.retryAfterMs };
-    }
-    if (result.kind === 'unknown') {
-      return { kind: 'not_delivered', reason: result.reason, outcomeUnknown: true };
-    }
-    throwIfUnauthorized(result.response);
-    return { kind: 'response', response: result.response };
+    return sendVendorRequest(
+      this.#client,
+      this.#limiter,
+      { method: 'GET', url, headers: {} },
+      'GET errors_url',
+    );
   }
 }
 
@@ -149,12 +112,3 @@ function firstHeader(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** Parses a JSON response body. Returns undefined when it is empty or not JSON. */
-export function parseJsonBody(response: HttpResponse): unknown {
-  if (response.body.trim() === '') return undefined;
-  try {
-    return JSON.parse(response.body) as unknown;
-  } catch {
-    return undefined;
-  }
-}

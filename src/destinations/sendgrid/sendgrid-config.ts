@@ -1,17 +1,12 @@
 import { z } from 'zod';
+import { httpUrlSchema, requestSettingsShape } from '../http/request-settings.js';
+import { phoneCountrySchema } from '../identifiers/contact.js';
 
 /**
  * Production API host.
  * https://www.twilio.com/docs/sendgrid/api-reference/contacts/add-or-update-a-contact
  */
 export const SENDGRID_API_URL = 'https://api.sendgrid.com';
-
-const httpUrlSchema = z
-  .string()
-  .min(1)
-  .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {
-    message: 'must be an absolute http:// or https:// URL',
-  });
 
 /** A named SendGrid Marketing Contacts destination in sluice.yml. */
 export const sendgridAccountSchema = z
@@ -21,18 +16,13 @@ export const sendgridAccountSchema = z
     api_key: z.string().min(1),
     /** API root. Change it for a regional host or a local imitation. */
     base_url: httpUrlSchema.default(SENDGRID_API_URL),
-    /** Time allowed for one request, from connecting to the end of the response. */
-    timeout_ms: z.number().int().positive().default(30_000),
-    /** Attempts per request, the first included, before its rows are returned for a later run. */
-    max_attempts: z.number().int().positive().default(5),
-    /** Maximum single wait between attempts, for backoff and for rate-limit resets alike. */
-    max_retry_wait_ms: z.number().int().nonnegative().default(60_000),
     /**
-     * Request starts per second for the account. SendGrid publishes no numbers and reports its
-     * limits in X-RateLimit-* headers, so by default only its 429 responses slow Sluice down.
+     * Request settings: timeout_ms, max_attempts, max_retry_wait_ms, max_concurrency (default 4)
+     * and max_requests_per_second, the request starts per second for the account. SendGrid
+     * publishes no numbers and reports its limits in X-RateLimit-* headers, so when the rate is
+     * unset only its 429 responses slow Sluice down.
      */
-    max_requests_per_second: z.number().positive().optional(),
-    max_concurrency: z.number().int().positive().default(4),
+    ...requestSettingsShape({ maxConcurrency: 4, timeoutMs: 30_000 }),
     /** Wait between two status requests for an import or delete job. */
     poll_interval_ms: z.number().int().positive().default(2_000),
     /** How long to wait for a job to finish before its rows are returned for a later run. */
@@ -57,10 +47,7 @@ export const sendgridSyncSchema = z
      */
     custom_fields: z.record(z.string().min(1), z.string().min(1)).default({}),
     /** ISO 3166 country for phone numbers written without a country code, such as `US`. */
-    default_phone_country: z
-      .string()
-      .regex(/^[A-Z]{2}$/, 'must be a two-letter upper-case ISO 3166 country code')
-      .optional(),
+    default_phone_country: phoneCountrySchema.optional(),
   })
   .strict();
 

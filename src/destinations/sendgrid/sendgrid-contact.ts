@@ -1,7 +1,7 @@
 import { DestinationError } from '../../core/errors.js';
 import type { CanonicalValue, Row } from '../../core/values.js';
+import { normalizeContactEmail, normalizeContactPhone } from '../identifiers/contact.js';
 import type { SendgridSyncOptions } from './sendgrid-config.js';
-import { normalizeEmail, normalizePhone } from './sendgrid-identifiers.js';
 
 /**
  * Contact fields SendGrid reserves, by their API names. Every other mapped field must be listed
@@ -42,7 +42,7 @@ export type ContactResult = { ok: true; contact: SendgridContact } | { ok: false
  * nor listed in `custom_fields`, because every row of the sync would fail the same way.
  */
 export function buildContact(fields: Row, options: SendgridSyncOptions): ContactResult {
-  const email = normalizeEmail(fields.email);
+  const email = normalizeContactEmail(fields.email);
   if (email === undefined) {
     return { ok: false, reason: 'email is missing; Sluice identifies SendGrid contacts by email' };
   }
@@ -74,14 +74,16 @@ function setReservedField(
   options: SendgridSyncOptions,
 ): string | undefined {
   if (name === 'phone_number_id' && value !== null) {
-    const phone = normalizePhone(value, name, options.default_phone_country);
+    const phone = normalizeContactPhone(value, name, options.default_phone_country);
     if (!phone.ok) return phone.reason;
     contact.phone_number_id = phone.value;
     return undefined;
   }
 
   if (name === 'alternate_emails' && value !== null) {
-    const emails = (Array.isArray(value) ? value : [value]).map((item) => normalizeEmail(item));
+    const emails = (Array.isArray(value) ? value : [value]).map((item) =>
+      normalizeContactEmail(item),
+    );
     if (emails.some((item) => item === undefined)) return 'alternate_emails contains a blank value';
     if (emails.length > MAX_ALTERNATE_EMAILS) {
       return `alternate_emails has ${emails.length} addresses; SendGrid allows at most 5`;

@@ -21,11 +21,12 @@ import type {
   RowOutcome,
 } from '../destination.js';
 import type { AccountLimiter } from '../http/account-limiter.js';
+import { normalizeContactEmail } from '../identifiers/contact.js';
+import { StepPlan } from '../step-plan.js';
 import { SendgridApi } from './sendgrid-api.js';
 import type { SendgridAccount, SendgridSyncOptions } from './sendgrid-config.js';
-import { normalizeEmail } from './sendgrid-identifiers.js';
 import { removeContacts } from './sendgrid-removal.js';
-import { type SendgridWriteContext, rejected, worseOutcome } from './sendgrid-rows.js';
+import type { SendgridWriteContext } from './sendgrid-rows.js';
 import { MAX_CONTACTS_PER_REQUEST, upsertContacts } from './sendgrid-upsert.js';
 
 type Step = 'delete' | 'remove' | 'upsert' | 'add';
@@ -54,33 +55,19 @@ export class SendgridDestination implements Destination {
   }
 
   async write(records: ChangeRecord[]): Promise<RowOutcome[]> {
-    const outcomes: (RowOutcome | undefined)[] = new Array(records.length);
-    const positionsByStep = new Map<Step, number[]>(STEP_ORDER.map((step) => [step, []]));
+    const plan = new StepPlan(STEP_ORDER, records.length);
 
     records.forEach((record, position) => {
       const step = stepOf(record);
       if (step === undefined) {
-        outcomes[position] = rejected(
-          `SendGrid does not support the ${record.operation} operation`,
-        );
+        plan.reject(position, `SendGrid does not support the ${record.operation} operation`);
         return;
       }
-      positionsByStep.get(step)!.push(position);
-      if (step === 'add' && emailChanged(record)) positionsByStep.get('remove')!.push(position);
+      plan.add(step, position, record);
+      if (step === 'add' && emailChanged(record)) plan.add('remove', position, record);
     });
 
-    for (const step of STEP_ORDER) {
-      const positions = positionsByStep.get(step)!;
-      if (positions.length === 0) continue;
-      const results = await this.#runStep(
-        step,
-        positions.map((position) => records[position]!),
-      );
-      positions.forEach((position, index) => {
-        outcomes[position] = worseOutcome(outcomes[position], results[index]!);
-      });
-    }
-    return outcomes as RowOutcome[];
+    return plan.run((step, stepRecords) => this.#runStep(step, stepRecords));
   }
 
   async close(): Promise<void> {
@@ -127,6 +114,6 @@ function stepOf(record: ChangeRecord): Step | undefined {
 
 /** Returns whether an audience member was delivered before under another email. */
 function emailChanged(record: ChangeRecord): boolean {
-  const previous = normalizeEmail(record.previous?.email);
-  return previous !== undefined && previous !== normalizeEmail(record.fields?.email);
+  const previous = normalizeContactEmail(record.previous?.email);
+  return previous !== undefined && previous !== normalizeContactEmail(record.fields?.email);
 }

@@ -2,7 +2,8 @@ import { redactor } from '../../core/redact.js';
 import type { RowOutcome } from '../destination.js';
 import { sleep } from '../http/backoff.js';
 import { describeResponse } from '../http/classify.js';
-import { type SendgridApi, parseJsonBody } from './sendgrid-api.js';
+import { parseJsonBody } from '../http/json-body.js';
+import type { SendgridApi } from './sendgrid-api.js';
 import { readImportErrors } from './sendgrid-errors-csv.js';
 
 /**

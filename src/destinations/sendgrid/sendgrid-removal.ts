@@ -1,16 +1,12 @@
 import { DestinationError } from '../../core/errors.js';
+import { chunks } from '../batches.js';
 import type { ChangeRecord, RowOutcome } from '../destination.js';
 import { describeResponse } from '../http/classify.js';
-import { parseJsonBody } from './sendgrid-api.js';
-import { normalizeEmail } from './sendgrid-identifiers.js';
+import { parseJsonBody } from '../http/json-body.js';
+import { rejected, retryLater, worseOutcome } from '../http/outcomes.js';
+import { normalizeContactEmail } from '../identifiers/contact.js';
 import { outcomesOfJob, waitForJob } from './sendgrid-import-job.js';
-import {
-  type SendgridWriteContext,
-  chunks,
-  rejected,
-  retryLater,
-  worseOutcome,
-} from './sendgrid-rows.js';
+import type { SendgridWriteContext } from './sendgrid-rows.js';
 
 /**
  * Emails per `POST /v3/marketing/contacts/search/emails`, SendGrid's maximum (twilio/sendgrid-oai,
@@ -37,7 +33,7 @@ export async function removeContacts(
   const outcomes: RowOutcome[] = new Array(records.length);
   const positionsByEmail = new Map<string, number[]>();
   records.forEach((record, position) => {
-    const email = normalizeEmail(record.previous?.email);
+    const email = normalizeContactEmail(record.previous?.email);
     if (email === undefined) {
       outcomes[position] = rejected(
         'the previously delivered values have no email, so the SendGrid contact cannot be found',
@@ -122,7 +118,7 @@ function readSearchResult(body: unknown): SearchResult {
     ?.result;
   for (const [email, entry] of Object.entries(result ?? {})) {
     const id = entry?.contact?.id;
-    const key = normalizeEmail(email);
+    const key = normalizeContactEmail(email);
     if (typeof id === 'string' && key !== undefined) found.set(key, id);
   }
   return found;

@@ -1,10 +1,12 @@
 import { DestinationError } from '../../core/errors.js';
+import { type BodyLimits, chunkByBodySize } from '../batches.js';
 import type { ChangeRecord, RowOutcome } from '../destination.js';
 import { describeResponse } from '../http/classify.js';
-import { parseJsonBody } from './sendgrid-api.js';
+import { parseJsonBody } from '../http/json-body.js';
+import { rejected, retryLater } from '../http/outcomes.js';
 import { type SendgridContact, buildContact } from './sendgrid-contact.js';
 import { outcomesOfJob, waitForJob } from './sendgrid-import-job.js';
-import { type SendgridWriteContext, rejected, retryLater } from './sendgrid-rows.js';
+import type { SendgridWriteContext } from './sendgrid-rows.js';
 
 /**
  * Limits of `PUT /v3/marketing/contacts`: 30,000 contacts or 6 MB, whichever comes first.
@@ -12,9 +14,12 @@ import { type SendgridWriteContext, rejected, retryLater } from './sendgrid-rows
  * https://www.twilio.com/docs/sendgrid/api-reference/contacts/add-or-update-a-contact
  */
 export const MAX_CONTACTS_PER_REQUEST = 30_000;
-const MAX_REQUEST_BYTES = 6_000_000;
-/** Room for `{"list_ids":[...],"contacts":[]}` around the contacts. */
-const ENVELOPE_BYTES = 1_024;
+const REQUEST_LIMITS: BodyLimits = {
+  maxItems: MAX_CONTACTS_PER_REQUEST,
+  maxBytes: 6_000_000,
+  /** Room for `{"list_ids":[...],"contacts":[]}` around the contacts. */
+  envelopeBytes: 1_024,
+};
 
 interface PendingContact {
   position: number;
@@ -62,7 +67,7 @@ export async function upsertContacts(
     });
   }
 
-  for (const chunk of chunkBySize(pending)) {
+  for (const chunk of chunkByBodySize(pending, REQUEST_LIMITS, (entry) => entry.contact)) {
     const chunkOutcomes = await putContacts(write, chunk, listIds);
     chunk.forEach((entry, index) => {
       outcomes[entry.position] = chunkOutcomes[index]!;
@@ -76,27 +81,6 @@ export function duplicateReason(firstKey: string): string {
     `duplicate email: row ${JSON.stringify(firstKey)} of the same batch has the same address ` +
     'after trimming and lower-casing, and only that row was sent'
   );
-}
-
-/** Splits contacts into requests within both the count and the byte limit. */
-function chunkBySize(pending: PendingContact[]): PendingContact[][] {
-  const result: PendingContact[][] = [];
-  let current: PendingContact[] = [];
-  let bytes = ENVELOPE_BYTES;
-
-  for (const entry of pending) {
-    const size = Buffer.byteLength(JSON.stringify(entry.contact)) + 1;
-    const full = current.length >= MAX_CONTACTS_PER_REQUEST || bytes + size > MAX_REQUEST_BYTES;
-    if (full && current.length > 0) {
-      result.push(current);
-      current = [];
-      bytes = ENVELOPE_BYTES;
-    }
-    current.push(entry);
-    bytes += size;
-  }
-  if (current.length > 0) result.push(current);
-  return result;
 }
 
 /**

@@ -1,9 +1,6 @@
 import { z } from 'zod';
-import {
-  countryCodeSchema,
-  httpUrlSchema,
-  requestSettingsShape,
-} from '../identifiers/audience-config.js';
+import { httpUrlSchema, requestSettingsShape } from '../http/request-settings.js';
+import { countryCodeSchema } from '../identifiers/audience-config.js';
 
 /**
  * Rows per request when the account sets none. TikTok publishes no limit for the segment mapping

@@ -25,17 +25,17 @@ import type {
   DestinationContext,
   RowOutcome,
 } from '../destination.js';
-import { type AccountLimiter, accountLimiter } from '../http/account-limiter.js';
+import type { AccountLimiter } from '../http/account-limiter.js';
 import { describeResponse } from '../http/classify.js';
 import type { HttpRequest, HttpResponse } from '../http/http-client.js';
+import { backoffPolicy, requestLimiter } from '../http/request-settings.js';
 import { sendWithRetry } from '../http/send-with-retry.js';
 import {
-  AUDIENCE_OPERATIONS,
   type AudienceAction,
   type AudienceMember,
 } from '../identifiers/audience-members.js';
 import {
-  backoffPolicy,
+  audienceCapabilities,
   rejectedAsWhole,
   verdictsForAll,
   verdictsWithoutResponse,
@@ -79,17 +79,8 @@ export class TikTokDestination implements Destination {
     this.#options = options;
     this.#context = context;
     this.#url = mappingUrl(account);
-    this.capabilities = {
-      operations: AUDIENCE_OPERATIONS,
-      maxBatchSize: account.max_batch_size,
-      maxRequestsPerSecond: account.max_requests_per_second,
-      maxConcurrency: account.max_concurrency,
-      idempotent: true,
-    };
-    this.#limiter = accountLimiter(accountKey, {
-      maxRequestsPerSecond: account.max_requests_per_second,
-      maxConcurrency: account.max_concurrency,
-    });
+    this.capabilities = audienceCapabilities(account, account.max_batch_size);
+    this.#limiter = requestLimiter(accountKey, account);
   }
 
   write(records: ChangeRecord[]): Promise<RowOutcome[]> {

@@ -29,8 +29,9 @@ import type {
   DestinationContext,
   RowOutcome,
 } from '../destination.js';
-import { type AccountLimiter, accountLimiter } from '../http/account-limiter.js';
+import type { AccountLimiter } from '../http/account-limiter.js';
 import type { HttpRequest, HttpResponse } from '../http/http-client.js';
+import { backoffPolicy, requestLimiter } from '../http/request-settings.js';
 import {
   ACCOUNT_ERROR_STATUSES,
   type BatchStop,
@@ -102,10 +103,7 @@ export class TwilioDestination implements Destination {
       maxConcurrency: account.max_concurrency,
       idempotent: false,
     };
-    this.#limiter = accountLimiter(parts.accountKey, {
-      maxRequestsPerSecond: account.max_requests_per_second,
-      maxConcurrency: account.max_concurrency,
-    });
+    this.#limiter = requestLimiter(parts.accountKey, account);
   }
 
   /**
@@ -134,11 +132,7 @@ export class TwilioDestination implements Destination {
 
     const result = await sendMessageRequest({
       request: this.#buildRequest(message),
-      policy: {
-        maxAttempts: this.#parts.account.max_attempts,
-        baseDelayMs: Math.min(BASE_RETRY_DELAY_MS, this.#parts.account.max_retry_wait_ms),
-        maxWaitMs: this.#parts.account.max_retry_wait_ms,
-      },
+      policy: backoffPolicy(this.#parts.account, BASE_RETRY_DELAY_MS),
       limiter: this.#limiter,
       logger: this.#logger,
       logFields: { destination: 'twilio', sync: this.#parts.context.syncName, key: record.key },

@@ -32,9 +32,10 @@ import type {
   DestinationContext,
   RowOutcome,
 } from '../destination.js';
-import { type AccountLimiter, accountLimiter } from '../http/account-limiter.js';
+import type { AccountLimiter } from '../http/account-limiter.js';
 import { describeResponse } from '../http/classify.js';
 import type { HttpRequest, HttpResponse } from '../http/http-client.js';
+import { backoffPolicy, requestLimiter } from '../http/request-settings.js';
 import { type SendResult, sendWithRetry } from '../http/send-with-retry.js';
 import { batchIdempotencyKey, buildWebhookPayload } from './payload.js';
 import { outcomesFromSuccess, rejectAll, retryAll } from './response.js';
@@ -79,10 +80,7 @@ export class WebhookDestination implements Destination {
       maxConcurrency: account.max_concurrency,
       idempotent: account.idempotent,
     };
-    this.#limiter = accountLimiter(accountKey, {
-      maxRequestsPerSecond: account.max_requests_per_second,
-      maxConcurrency: account.max_concurrency,
-    });
+    this.#limiter = requestLimiter(accountKey, account);
   }
 
   /** Sends the records in batches of at most max_batch_size, one after another. */
@@ -113,11 +111,7 @@ export class WebhookDestination implements Destination {
 
     const result = await sendWithRetry({
       buildRequest: () => this.#buildRequest(body, idempotencyKey),
-      policy: {
-        maxAttempts: this.#account.max_attempts,
-        baseDelayMs: Math.min(BASE_RETRY_DELAY_MS, this.#account.max_retry_wait_ms),
-        maxWaitMs: this.#account.max_retry_wait_ms,
-      },
+      policy: backoffPolicy(this.#account, BASE_RETRY_DELAY_MS),
       limiter: this.#limiter,
       resendWhenUnknown: this.#account.idempotent,
       logger: this.#context.logger,
