@@ -31,7 +31,7 @@ export function nullKeyCondition(dialect: SqlDialect, columns: KeyColumn[]): str
   return columns.map((column) => `${dialect.quoteIdentifier(column.name)} IS NULL`).join(' OR ');
 }
 
-/** The value a field holds at the destination after this row is delivered. */
+/** The value a field has at the destination after this row is delivered. */
 function effectiveValue(field: DiffField, current: string, previous: string): string {
   // With on_null skip, a NULL leaves the delivered value alone, so it is not a change.
   return field.onNull === 'skip' ? `COALESCE(${current}, ${previous})` : current;

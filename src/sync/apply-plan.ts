@@ -122,9 +122,9 @@ async function flushDestination(destination: Destination, highWaterSeq: number, 
 const SEQ_RANGE = 10_000;
 
 /**
- * Reads the rows to send in ranges of `_seq` and regroups them into full batches. Sorting one
- * range at a time, instead of the whole diff, keeps the warehouse's memory flat on large diffs;
- * at most a range and a batch are held here.
+ * Reads the rows to send in ranges of `_seq` and regroups them into full batches. The warehouse
+ * sorts one range at a time instead of the whole diff, and this process holds at most a range
+ * and a batch.
  */
 async function* batches(warehouse: WarehouseAdapter, plan: SyncPlan, batchSize: number): AsyncGenerator<Batch> {
   const diff = warehouse.dialect.quoteTable(plan.spec.tables.diff);
@@ -199,7 +199,7 @@ function outcomesAfterFailedCall(settled: (RowOutcome | undefined)[], error: unk
 }
 
 /**
- * The reason kept for a row that was not accepted. With the send ledger, a row whose outcome is
+ * Returns the reason kept for a row that was not accepted. With the send ledger, a row whose outcome is
  * unknown is never sent again, so its reason must not promise a retry.
  */
 function rejectionReason(outcome: Exclude<RowOutcome, { status: 'accepted' }>, ledgerUsed: boolean): string {
