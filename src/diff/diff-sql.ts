@@ -79,22 +79,22 @@ export function createDiffTableSql(spec: DiffSpec, dialect: SqlDialect): string 
     ...fieldPairs,
   ];
 
-  // Two phases keep the wide join small. First only keys and hashes are compared, which finds
-  // every row that may differ: the hash of a row's raw values equals its snapshot hash exactly
-  // when nothing changed, except where an on_null skip field turned NULL. Then only those
-  // candidates are joined with their values and hashed precisely.
-  const rawHash = rowHashExpression(dialect, spec.fields.map((field, i) => ({ expr: `c.${fieldColumn('f', i)}`, type: field.type })));
-  const candidateFilter = spec.full ? '' : '\n  WHERE h._key IS NULL OR s._key IS NULL OR s._hash IS NULL OR h._raw_hash <> s._hash';
+  // Two phases: the join first compares the values natively, which is cheap, to find every row
+  // that may differ; only those candidates are hashed, which decides exactly, so on_null skip
+  // fields and values that compare unequal but share canonical text come out right.
+  // NOTE: values equal natively but different in canonical text, such as float -0.0 and 0.0,
+  // are not seen as changed.
+  const valueDiffers = spec.fields.map((_field, i) => `c.${fieldColumn('f', i)} IS DISTINCT FROM s.${fieldColumn('f', i)}`);
+  const candidateFilter = spec.full
+    ? ''
+    : `\n  WHERE c._key IS NULL OR s._key IS NULL OR s._hash IS NULL${valueDiffers.length > 0 ? ` OR ${valueDiffers.join(' OR ')}` : ''}`;
 
   return `${dialect.createTableAs(spec.tables.diff, `WITH cur AS (
   ${current}
 ),
-current_hashes AS (
-  SELECT c._key, ${rawHash} AS _raw_hash FROM cur c
-),
 candidates AS (
-  SELECT COALESCE(h._key, s._key) AS _key
-  FROM current_hashes h FULL OUTER JOIN (SELECT _key, _hash FROM ${snapshot}) s ON h._key = s._key${candidateFilter}
+  SELECT COALESCE(c._key, s._key) AS _key
+  FROM cur c FULL OUTER JOIN ${snapshot} s ON c._key = s._key${candidateFilter}
 ),
 joined AS (
   SELECT ${joined.join(',\n    ')}

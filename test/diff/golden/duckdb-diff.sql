@@ -5,13 +5,10 @@ WITH cur AS (
     FROM "analytics"."contacts" AS model_row
     WHERE NOT ("id" IS NULL)
 ),
-current_hashes AS (
-  SELECT c._key, md5(concat(CASE WHEN CAST(c.f0 AS VARCHAR) IS NULL THEN '~' ELSE concat(CAST(length(CAST(c.f0 AS VARCHAR)) AS VARCHAR), ':', CAST(c.f0 AS VARCHAR)) END, CASE WHEN CASE WHEN strpos(CAST(c.f1 AS VARCHAR), '.') > 0 THEN rtrim(rtrim(CAST(c.f1 AS VARCHAR), '0'), '.') ELSE CAST(c.f1 AS VARCHAR) END IS NULL THEN '~' ELSE concat(CAST(length(CASE WHEN strpos(CAST(c.f1 AS VARCHAR), '.') > 0 THEN rtrim(rtrim(CAST(c.f1 AS VARCHAR), '0'), '.') ELSE CAST(c.f1 AS VARCHAR) END) AS VARCHAR), ':', CASE WHEN strpos(CAST(c.f1 AS VARCHAR), '.') > 0 THEN rtrim(rtrim(CAST(c.f1 AS VARCHAR), '0'), '.') ELSE CAST(c.f1 AS VARCHAR) END) END)) AS _raw_hash FROM cur c
-),
 candidates AS (
-  SELECT COALESCE(h._key, s._key) AS _key
-  FROM current_hashes h FULL OUTER JOIN (SELECT _key, _hash FROM "sluice"."snapshot__contacts__v1a2b3c4") s ON h._key = s._key
-  WHERE h._key IS NULL OR s._key IS NULL OR s._hash IS NULL OR h._raw_hash <> s._hash
+  SELECT COALESCE(c._key, s._key) AS _key
+  FROM cur c FULL OUTER JOIN "sluice"."snapshot__contacts__v1a2b3c4" s ON c._key = s._key
+  WHERE c._key IS NULL OR s._key IS NULL OR s._hash IS NULL OR c.f0 IS DISTINCT FROM s.f0 OR c.f1 IS DISTINCT FROM s.f1
 ),
 joined AS (
   SELECT k._key AS _key,
@@ -53,12 +50,9 @@ WITH cur AS (
     FROM "analytics"."buyers" AS model_row
     WHERE NOT ("account_id" IS NULL OR "email" IS NULL)) keyed WHERE _copies = 1
 ),
-current_hashes AS (
-  SELECT c._key, md5(concat(CASE WHEN strftime(CAST(c.f0 AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.%fZ') IS NULL THEN '~' ELSE concat(CAST(length(strftime(CAST(c.f0 AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.%fZ')) AS VARCHAR), ':', strftime(CAST(c.f0 AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.%fZ')) END)) AS _raw_hash FROM cur c
-),
 candidates AS (
-  SELECT COALESCE(h._key, s._key) AS _key
-  FROM current_hashes h FULL OUTER JOIN (SELECT _key, _hash FROM "sluice"."snapshot__buyers__v9f8e7d6") s ON h._key = s._key
+  SELECT COALESCE(c._key, s._key) AS _key
+  FROM cur c FULL OUTER JOIN "sluice"."snapshot__buyers__v9f8e7d6" s ON c._key = s._key
 ),
 joined AS (
   SELECT k._key AS _key,
