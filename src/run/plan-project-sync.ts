@@ -5,7 +5,7 @@ import { planSync, type SyncPlan } from '../diff/plan.js';
 import type { RunContext, RunOptions } from './run-context.js';
 import { newRunId } from './run-context.js';
 import { compileModels, modelsOfSync } from './run-project.js';
-import { effectiveGuards, internalSchemaOf, resolveDiffSpec } from './resolve-sync.js';
+import { planOptionsFor, resolveDiffSpec } from './resolve-sync.js';
 import { acquireSyncLock } from './sync-lock.js';
 
 /**
@@ -29,13 +29,7 @@ export async function planProjectSync(context: RunContext, syncName: string, opt
   try {
     const model = compiled.find((candidate) => candidate.name === sync.config.model)!;
     const { spec } = await resolveDiffSpec(context.warehouse, context.project, sync, model, { full: options.full });
-    return await planSync(context.warehouse, spec, {
-      internalSchema: internalSchemaOf(context.project),
-      guards: effectiveGuards(context.project, sync),
-      allowRemovals: options.allowRemovals,
-      pii: model.settings.pii,
-      logger: context.logger,
-    });
+    return await planSync(context.warehouse, spec, planOptionsFor(context, sync, model, options));
   } finally {
     await lock.release();
   }

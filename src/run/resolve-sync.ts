@@ -5,13 +5,15 @@ import { fingerprint } from '../core/fingerprint.js';
 import type { DiffSpec } from '../diff/diff-spec.js';
 import { syncTables } from '../diff/sync-tables.js';
 import { MODEL_ROW } from '../diff/diff-sql.js';
+import type { PlanOptions } from '../diff/plan.js';
+import type { RunContext, RunOptions } from './run-context.js';
 import type { LogicalType } from '../core/values.js';
 import type { CompiledModel } from '../models/compile.js';
 import type { WarehouseAdapter } from '../warehouse/adapter.js';
 
 /**
  * Resolves a sync against its built model: the types of its key and mapped columns, and its
- * mapping version. The version covers everything that changes what the destination holds per row
+ * mapping version. The version covers everything that changes what the destination keeps per row
  * (model, key, fields, column types, destination and its options), so changing any of them
  * starts a new snapshot and a full sync of this sync alone.
  */
@@ -102,11 +104,27 @@ function missingColumn(sync: SyncDefinition, path: string, column: string, types
   return new ConfigError([{ file: sync.file, path, message: `column "${column}" not found; the model's columns are ${[...types.keys()].join(', ')}` }]);
 }
 
+/** Builds the plan options of a sync, the same for `sluice plan` and a run. */
+export function planOptionsFor(
+  context: RunContext,
+  sync: SyncDefinition,
+  model: CompiledModel,
+  options: Pick<RunOptions, 'allowRemovals'>,
+): PlanOptions {
+  return {
+    internalSchema: internalSchemaOf(context.project),
+    guards: effectiveGuards(context.project, sync),
+    allowRemovals: options.allowRemovals,
+    pii: model.settings.pii,
+    logger: context.logger,
+  };
+}
+
 export function internalSchemaOf(project: Project): string {
   return project.config.warehouse.internal_schema;
 }
 
-/** The sync's guards over the project defaults over the built-in defaults. */
+/** Merges the sync's guards over the project defaults over the built-in defaults. */
 export function effectiveGuards(project: Project, sync: SyncDefinition): GuardsConfig {
   return guardsSchema.parse({ ...project.config.defaults.guards, ...sync.config.guards });
 }

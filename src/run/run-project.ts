@@ -5,7 +5,7 @@ import { buildModels } from '../models/build.js';
 import { upstreamClosure } from '../models/graph.js';
 import type { RunContext, RunOptions } from './run-context.js';
 import { newRunId } from './run-context.js';
-import { overallStatus, type ModelSummary, type RunSummary, type SyncSummary } from './run-summary.js';
+import { emptyCounts, overallStatus, type ModelSummary, type RunSummary, type SyncSummary } from './run-summary.js';
 import { runSync } from './run-sync.js';
 import { selectSyncs } from './select.js';
 
@@ -97,7 +97,7 @@ async function runSelectedSyncs(
 }
 
 async function recordUnbuilt(context: RunContext, runId: string, sync: string, model: CompiledModel, error: string): Promise<SyncSummary> {
-  const counts = { added: 0, changed: 0, removed: 0, accepted: 0, rejected: 0, skipped: 0 };
+  const counts = emptyCounts();
   await context.store.recordSyncRun({ runId, sync, status: 'failed', modelVersion: model.version, mappingVersion: null, counts, durationMs: 0, error, detail: null });
   return { name: sync, status: 'failed', counts, durationMs: 0, error, detail: null, rejections: [] };
 }

@@ -7,7 +7,7 @@ import type { SyncRunRecord } from '../state/store.js';
 import { applyPlan, type ApplyResult } from '../sync/apply-plan.js';
 import type { RunContext, RunOptions } from './run-context.js';
 import { emptyCounts, type SyncSummary } from './run-summary.js';
-import { effectiveGuards, internalSchemaOf, resolveDiffSpec } from './resolve-sync.js';
+import { planOptionsFor, resolveDiffSpec } from './resolve-sync.js';
 import { acquireSyncLock } from './sync-lock.js';
 import { openSyncDestination } from './open-destination.js';
 
@@ -40,13 +40,7 @@ export async function runSync(
     const resolved = await resolveDiffSpec(context.warehouse, context.project, sync, model, { full: options.full });
     mappingVersion = resolved.mappingVersion;
     context.warehouse.setTag(`run=${runId} sync=${sync.name}`);
-    const plan = await planSync(context.warehouse, resolved.spec, {
-      internalSchema: internalSchemaOf(context.project),
-      guards: effectiveGuards(context.project, sync),
-      allowRemovals: options.allowRemovals,
-      pii: model.settings.pii,
-      logger: context.logger,
-    });
+    const plan = await planSync(context.warehouse, resolved.spec, planOptionsFor(context, sync, model, options));
     fillPlanCounts(summary, plan);
 
     const tripped = plan.guards.filter((guard) => guard.tripped);
