@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-/** A short, stable fingerprint of a JSON-serialisable value (12 hex digits of SHA-256). */
+/** Returns a short, stable fingerprint of a JSON-serialisable value (12 hex digits of SHA-256). */
 export function fingerprint(value: unknown): string {
   return createHash('sha256').update(stableJson(value)).digest('hex').slice(0, 12);
 }
@@ -11,8 +11,13 @@ export function stableJson(value: unknown): string {
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)
       .filter(([, item]) => item !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      .sort(([a], [b]) => compareKeys(a, b));
     return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${stableJson(item)}`).join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
+}
+
+function compareKeys(a: string, b: string): number {
+  if (a < b) return -1;
+  return a > b ? 1 : 0;
 }

@@ -4,7 +4,7 @@ import type { Row } from '../core/values.js';
 import type { SuppressionList } from '../suppression/suppression-list.js';
 
 /**
- * What a destination is asked to do with one row. Sync modes map onto these (see sync/modes.ts);
+ * Operation a destination performs on one row. Sync modes map onto these (see sync/modes.ts);
  * connectors check the operation, never the mode.
  */
 export type Operation = 'upsert' | 'update' | 'insert' | 'delete' | 'add' | 'remove' | 'send';
@@ -39,7 +39,7 @@ export type RowOutcome =
       outcomeUnknown?: boolean;
     };
 
-/** What a connector declares about itself; the engine batches, paces and guards by it. */
+/** Capabilities a connector declares. The engine batches, paces and guards by them. */
 export interface DestinationCapabilities {
   operations: readonly Operation[];
   /** Rows per call; the engine never builds a larger batch. */

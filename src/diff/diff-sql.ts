@@ -31,7 +31,7 @@ export function nullKeyCondition(dialect: SqlDialect, columns: KeyColumn[]): str
   return columns.map((column) => `${dialect.quoteIdentifier(column.name)} IS NULL`).join(' OR ');
 }
 
-/** The value a field has at the destination after this row is delivered. */
+/** Returns the value a field has at the destination after this row is delivered. */
 function effectiveValue(field: DiffField, current: string, previous: string): string {
   // With on_null skip, a NULL leaves the delivered value alone, so it is not a change.
   return field.onNull === 'skip' ? `COALESCE(${current}, ${previous})` : current;
@@ -79,9 +79,9 @@ export function createDiffTableSql(spec: DiffSpec, dialect: SqlDialect): string 
     ...fieldPairs,
   ];
 
-  // Two phases: the join first compares the values natively, which is cheap, to find every row
-  // that may differ; only those candidates are hashed, which decides exactly, so on_null skip
-  // fields and values that compare unequal but share canonical text come out right.
+  // Two phases. The join first compares the values natively, which is cheap, to find every row
+  // that may differ. Only those candidates are hashed, and the hash decides exactly, so on_null
+  // skip fields and values that compare unequal but share canonical text come out right.
   // NOTE: values equal natively but different in canonical text, such as float -0.0 and 0.0,
   // are not seen as changed.
   const valueDiffers = spec.fields.map((_field, i) => `c.${fieldColumn('f', i)} IS DISTINCT FROM s.${fieldColumn('f', i)}`);

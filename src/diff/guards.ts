@@ -18,8 +18,8 @@ export interface GuardInput {
 
 /**
  * Evaluates the guards against mass damage. Removals are measured against what this sync
- * delivered; a model that returns no rows after returning some always trips the shrink guard,
- * since an empty result is more often a broken upstream than a real audience of zero.
+ * delivered. A model that returns no rows after returning some always trips the shrink guard,
+ * because an empty result is more often a broken upstream than a real audience of zero.
  */
 export function evaluateGuards(input: GuardInput, guards: GuardsConfig): GuardResult[] {
   const { sync, deliveredRows, modelRows, removals } = input;

@@ -17,7 +17,7 @@ export interface KeyCheckResult {
 /**
  * Checks the model's keys before anything is diffed or sent. NULL key parts and duplicate keys
  * fail the sync with counts and examples, unless the sync allows a number of NULL-key rows or
- * chose to skip duplicated keys; either way a key is never picked arbitrarily.
+ * chose to skip duplicated keys. Either way a key is never picked arbitrarily.
  */
 export async function checkKeys(
   warehouse: WarehouseAdapter,
@@ -76,8 +76,8 @@ function maskKeys(rows: Row[], spec: DiffSpec, pii: string[]): string {
 
 async function nullKeyExamples(warehouse: WarehouseAdapter, spec: DiffSpec, pii: string[]): Promise<string> {
   const { dialect } = warehouse;
-  const shown = spec.fields.filter((field) => !pii.includes(field.column)).slice(0, 4);
-  const columns = [...spec.keyColumns.map((c) => c.name), ...shown.map((f) => f.column)];
+  const exampleFields = spec.fields.filter((field) => !pii.includes(field.column)).slice(0, 4);
+  const columns = [...spec.keyColumns.map((c) => c.name), ...exampleFields.map((f) => f.column)];
   const unique = [...new Set(columns)];
   const rows = await warehouse.query(
     `SELECT ${unique.map((c) => dialect.quoteIdentifier(c)).join(', ')} FROM ${dialect.quoteTable(spec.model)} ` +

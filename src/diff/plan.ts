@@ -13,7 +13,7 @@ import { ensureSnapshot } from './snapshots.js';
 const SAMPLE_SIZE = 5;
 
 /**
- * What a run of one sync would do, computed inside the warehouse. The plan is inert data:
+ * Plan of one sync's run, computed inside the warehouse. The plan is inert data:
  * `sluice plan` prints it, and a run applies exactly the diff table it describes.
  */
 export interface SyncPlan {
@@ -99,8 +99,8 @@ async function summarizeDiff(warehouse: WarehouseAdapter, spec: DiffSpec) {
     else operations[operation] = (operations[operation] ?? 0) + n;
     if (operation !== null && REMOVING_OPERATIONS.includes(operation)) removals += n;
   }
-  // A mode that does not send removals still drops those rows from the snapshot, which the
-  // shrink guard covers; the removal guard counts only what reaches the destination.
+  // A mode that does not send removals still drops those rows from the snapshot, and the shrink
+  // guard covers that. The removal guard counts only what reaches the destination.
   return { counts, operations, advanceOnly, removals };
 }
 

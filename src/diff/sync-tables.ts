@@ -10,7 +10,7 @@ export interface SyncTables {
   failed: TableRef;
 }
 
-/** One row per snapshot version of each sync: which table holds it and which fields it has. */
+/** One row per snapshot version of each sync: which table contains it and which fields it has. */
 export function snapshotRegistry(schema: string): TableRef {
   return { schema, name: 'snapshot_versions' };
 }
@@ -23,7 +23,7 @@ export function syncTables(schema: string, sync: string, mappingVersion: string)
   };
 }
 
-/** Column of the snapshot and diff tables that holds mapped field number `index`. */
+/** Column of the snapshot and diff tables that contains mapped field number `index`. */
 export function fieldColumn(prefix: 'f' | 'n' | 'o', index: number): string {
   return `${prefix}${index}`;
 }

@@ -28,7 +28,7 @@ export interface CompiledModel {
   settings: ModelSettings;
   /** Fingerprint of the compiled SQL, the settings and the versions of upstream models. */
   version: string;
-  /** Where the model is built. */
+  /** Table the model is built in. */
   table: TableRef;
   /** For the identity model: its config and the SQL table expression of each input. */
   identity?: { config: IdentityConfig; relations: Record<string, string> };

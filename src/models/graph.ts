@@ -25,7 +25,7 @@ export function orderModels(dependencies: Map<string, string[]>): string[] {
   return ordered;
 }
 
-/** The given models and every model they depend on, directly or not. */
+/** Returns the given models and every model they depend on, directly or not. */
 export function upstreamClosure(models: Iterable<string>, dependencies: Map<string, string[]>): Set<string> {
   const closure = new Set<string>();
   const pending = [...models];

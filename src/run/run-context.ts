@@ -7,7 +7,7 @@ import type { DestinationType } from '../destinations/destination.js';
 import type { StateStore } from '../state/store.js';
 import type { WarehouseAdapter } from '../warehouse/adapter.js';
 
-/** What a run needs, opened once by the caller (the CLI, the scheduler or a test). */
+/** Connections and services a run needs, opened once by the caller (the CLI, the scheduler or a test). */
 export interface RunContext {
   project: Project;
   warehouse: WarehouseAdapter;

@@ -21,7 +21,7 @@ export interface SyncSummary {
   rejections: { key: string; reason: string }[];
 }
 
-/** What `sluice run --json` prints: one document per run. */
+/** Summary of one run, the document `sluice run --json` prints. */
 export interface RunSummary {
   runId: string;
   status: RunStatus;
@@ -36,7 +36,7 @@ export function emptyCounts(): SyncCounts {
   return { added: 0, changed: 0, removed: 0, accepted: 0, rejected: 0, skipped: 0 };
 }
 
-/** The run's status from its parts: any failure fails it, rejected rows make it partial. */
+/** Derives the run's status from its parts: any failure fails it, rejected rows make it partial. */
 export function overallStatus(models: ModelSummary[], syncs: SyncSummary[], interrupted: boolean): RunStatus {
   if (interrupted || syncs.some((sync) => sync.status === 'interrupted')) return 'interrupted';
   if (models.some((model) => model.status !== 'success')) return 'failed';

@@ -11,7 +11,7 @@ export interface HeldLock {
 
 /**
  * Takes the per-sync lock, renewing its lease while the sync runs. Returns undefined when
- * another run holds it. A crashed holder's lease expires after a minute and is taken over.
+ * another run has it. A crashed holder's lease expires after a minute and is taken over.
  */
 export async function acquireSyncLock(
   store: StateStore,

@@ -48,7 +48,7 @@ export interface SyncRunRecord {
   counts: SyncCounts;
   durationMs: number;
   error: string | null;
-  /** Why the sync was skipped or guarded, or other remarks worth showing in `sluice runs`. */
+  /** Reason the sync was skipped or guarded, or other remarks worth showing in `sluice runs`. */
   detail: string | null;
 }
 

@@ -123,8 +123,8 @@ const SEQ_RANGE = 10_000;
 
 /**
  * Reads the rows to send in ranges of `_seq` and regroups them into full batches. The warehouse
- * sorts one range at a time instead of the whole diff, and this process holds at most a range
- * and a batch.
+ * sorts one range at a time instead of the whole diff, and this process keeps at most a range
+ * and a batch in memory.
  */
 async function* batches(warehouse: WarehouseAdapter, plan: SyncPlan, batchSize: number): AsyncGenerator<Batch> {
   const diff = warehouse.dialect.quoteTable(plan.spec.tables.diff);

@@ -3,7 +3,7 @@ import type { ChangeRecord, Destination, RowOutcome } from '../destinations/dest
 export interface DeliveryPolicy {
   /** Attempts per row for `retry` outcomes within one run. */
   maxAttempts: number;
-  /** Longest wait before a retry, whatever the destination asks for. */
+  /** Longest wait before a retry, whatever the destination requests. */
   maxRetryWaitMs: number;
   signal?: AbortSignal;
 }

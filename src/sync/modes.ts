@@ -1,11 +1,11 @@
 import type { SyncMode } from '../config/schema.js';
 import type { Operation } from '../destinations/destination.js';
 
-/** How a row differs from the snapshot of what was last delivered. */
+/** Kind of difference between a row and the snapshot of what was last delivered. */
 export type ChangeKind = 'added' | 'changed' | 'removed';
 
 /**
- * What a sync does with each kind of change: send it as an operation, or `null` to advance the
+ * Action of each sync mode for each kind of change: send it as an operation, or `null` to advance the
  * snapshot without sending (the row is counted as skipped). Removed rows that are not sent leave
  * the snapshot, so a row that comes back later is new again.
  */

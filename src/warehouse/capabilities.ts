@@ -1,5 +1,5 @@
 /**
- * What a warehouse can do. Engines branch on these flags, never on the warehouse's name; a new
+ * Capabilities of a warehouse. Engines branch on these flags, never on the warehouse's name; a new
  * flag gets a safe default here so that existing adapters keep working.
  */
 export interface WarehouseCapabilities {

@@ -37,7 +37,7 @@ ${options.extra ?? ''}
 `;
 }
 
-/** A project with a CSV source `crm.customers`, a model over it and one sync to an inbox. */
+/** Writes a project with a CSV source `crm.customers`, a model over it and one sync to an inbox. */
 export async function customerProject(inboxName: string, rows: CustomerRow[], sync: string, extraFiles: Record<string, string> = {}): Promise<string> {
   return writeProject({
     'sluice.yml': baseProject(inboxName, 'sources:\n  crm:\n    tables:\n      customers: { file: data/customers.csv, format: csv }\n'),

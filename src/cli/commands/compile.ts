@@ -25,8 +25,8 @@ export function registerCompile(program: Command): void {
       if (unknown.length > 0) throw new SluiceError('selection_invalid', `Unknown model ${unknown.join(', ')}; models: ${[...project.models.keys()].join(', ')}`);
       const selected = names.length === 0 ? compiled : compiled.filter((model) => names.includes(model.name));
       // The identity model and its output tables are built by identity resolution, not by SQL.
-      const shown = selected.filter((model) => model.kind === 'sql');
-      const data = shown.map(({ name, version, refs, sources, sql }) => ({ name, version, refs, sources, sql }));
+      const sqlModels = selected.filter((model) => model.kind === 'sql');
+      const data = sqlModels.map(({ name, version, refs, sources, sql }) => ({ name, version, refs, sources, sql }));
       const identity = selected.filter((model) => model.kind !== 'sql').map((model) => `-- ${model.name} (version ${model.version}): built by identity resolution from sluice.yml\n`);
       print(options, data, () => [...data.map((model) => `-- ${model.name} (version ${model.version})\n${model.sql};\n`), ...identity].join('\n'));
       return EXIT.success;
