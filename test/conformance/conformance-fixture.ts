@@ -15,12 +15,18 @@ import { warehouseTargets, type WarehouseTarget } from '../support/targets/index
  * schema per project through `warehouseYaml(id)`.
  */
 
-/** Declares one suite per warehouse target; a target that cannot run here skips with its reason. */
+/**
+ * Time limit of one conformance test. A test runs its project up to four times, and an emulated
+ * warehouse takes far longer per statement than DuckDB in process, so the default is too short.
+ */
+const TEST_TIMEOUT_MS = 300_000;
+
+/** Declares one suite per warehouse target, and a target that cannot run here skips with its reason. */
 export function describeEachWarehouse(title: string, body: (target: WarehouseTarget) => void): void {
   for (const target of warehouseTargets()) {
     const skipped = target.skipReason !== undefined;
     const name = skipped ? `${title} on ${target.name} (skipped: ${target.skipReason})` : `${title} on ${target.name}`;
-    describe.skipIf(skipped)(name, () => body(target));
+    describe.skipIf(skipped)(name, { timeout: TEST_TIMEOUT_MS }, () => body(target));
   }
 }
 
