@@ -31,16 +31,20 @@ const signup = (minutes: number, ids: { anonymous_id: string; user_id?: string; 
   seen_at: at(minutes),
 });
 
-/** Two people, each with a cookie and an email, and two visitors whose user id is a placeholder. */
+/**
+ * Two people, each with a cookie and an email, two visitors whose user id is a placeholder, and
+ * an email written in Unicode NFD (e and a combining acute accent), which normalises to NFC.
+ */
 const BEFORE_LOGIN = [
   signup(1, { anonymous_id: 'a-1', email: ' Ana@Example.COM ' }),
   signup(2, { anonymous_id: 'a-2', email: 'ana.k@example.com' }),
   signup(3, { anonymous_id: 'a-3', user_id: 'anonymous' }),
   signup(4, { anonymous_id: 'a-4', user_id: 'Anonymous' }),
+  signup(5, { anonymous_id: 'a-5', email: 'JOSE\u0301@Example.com' }),
 ];
 
 /** One user id seen with both cookies, which chains the two people into one. */
-const LOGINS = [signup(5, { anonymous_id: 'a-1', user_id: 'u-1' }), signup(6, { anonymous_id: 'a-2', user_id: 'u-1' })];
+const LOGINS = [signup(6, { anonymous_id: 'a-1', user_id: 'u-1' }), signup(7, { anonymous_id: 'a-2', user_id: 'u-1' })];
 
 /** A new profile's id is the MD5 of its earliest identifier as `type:value`. */
 const idOf = (identifier: string) => createHash('md5').update(identifier, 'utf8').digest('hex');
@@ -96,14 +100,17 @@ describeEachWarehouse('identity resolution', (target) => {
       'anonymous_id:a-2',
       'anonymous_id:a-3',
       'anonymous_id:a-4',
+      'anonymous_id:a-5',
       'email:ana.k@example.com',
       'email:ana@example.com',
+      'email:jos\u00e9@example.com',
     ]);
     expect(before.get('email:ana@example.com')).toBe(idOf('anonymous_id:a-1'));
     expect(before.get('anonymous_id:a-1')).toBe(idOf('anonymous_id:a-1'));
     expect(before.get('email:ana.k@example.com')).toBe(idOf('anonymous_id:a-2'));
     expect(before.get('anonymous_id:a-3')).toBe(idOf('anonymous_id:a-3'));
     expect(before.get('anonymous_id:a-4')).toBe(idOf('anonymous_id:a-4'));
+    expect(before.get('email:jos\u00e9@example.com')).toBe(idOf('anonymous_id:a-5'));
 
     await loadSource(project, 'signups', [...SIGNUP_COLUMNS], [...BEFORE_LOGIN, ...LOGINS]);
     const merged = await runProjectOnce(project);
