@@ -6,8 +6,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { commitSnapshotSql, createDiffTableSql, keyExpression, pendingSendsSql } from '../../src/diff/diff-sql.js';
 import type { DiffSpec } from '../../src/diff/diff-spec.js';
 import { syncTables } from '../../src/diff/sync-tables.js';
+import type { SqlDialect } from '../../src/warehouse/dialect.js';
 import { DuckDBAdapter } from '../../src/warehouse/duckdb/duckdb-adapter.js';
-import { duckdbDialect as dialect } from '../../src/warehouse/duckdb/duckdb-dialect.js';
+import { duckdbDialect } from '../../src/warehouse/duckdb/duckdb-dialect.js';
+
+/** Dialect of the tests that run the SQL in DuckDB. */
+const dialect = duckdbDialect;
 
 /** A mirror sync with one key and two fields, one of them with an awkward column name. */
 const mirrorSpec: DiffSpec = {
@@ -39,7 +43,13 @@ const audienceSpec: DiffSpec = {
   full: true,
 };
 
-function goldenText(): string {
+/**
+ * Dialects whose diff SQL is pinned in `golden/<name>-diff.sql`. A new dialect adds one entry
+ * here, and a run with UPDATE_GOLDEN=1 writes its file for review.
+ */
+const GOLDEN_DIALECTS: { name: string; dialect: SqlDialect }[] = [{ name: 'duckdb', dialect: duckdbDialect }];
+
+function goldenText(dialect: SqlDialect): string {
   const sections: [string, string][] = [];
   for (const spec of [mirrorSpec, audienceSpec]) {
     sections.push([`createDiffTableSql ${spec.sync}`, createDiffTableSql(spec, dialect)]);
@@ -51,11 +61,10 @@ function goldenText(): string {
   return sections.map(([title, sql]) => `-- ${title}\n${sql};\n`).join('\n');
 }
 
-const goldenFile = fileURLToPath(new URL('./golden/duckdb-diff.sql', import.meta.url));
-
-describe('diff SQL for DuckDB', () => {
+describe.each(GOLDEN_DIALECTS)('diff SQL for $name', ({ name, dialect }) => {
   it('matches the golden file', async () => {
-    const actual = goldenText();
+    const goldenFile = fileURLToPath(new URL(`./golden/${name}-diff.sql`, import.meta.url));
+    const actual = goldenText(dialect);
     if (process.env.UPDATE_GOLDEN === '1') {
       await mkdir(dirname(goldenFile), { recursive: true });
       await writeFile(goldenFile, actual);
