@@ -38,7 +38,16 @@ const duckdbWarehouseSchema = z
     /** Schema for snapshots, diffs and other tables Sluice owns. */
     internal_schema: identifierSchema.default('sluice'),
     threads: z.number().int().positive().optional(),
-    memory_limit: z.string().optional(),
+    /**
+     * Cap on DuckDB's buffer memory, beyond which it spills to a folder next to the database
+     * file. Unset, DuckDB may use 80% of the machine's memory. A cap much below 256MB makes
+     * ordinary models fail with DuckDB's "Out of Memory Error" (a CSV scan of the example
+     * project did at 160MB), so there is no low default.
+     */
+    memory_limit: z
+      .string()
+      .regex(/^\s*\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$/i, 'use a size such as 512MB or 2GB')
+      .optional(),
     /** Seconds to wait for another process to release the database file before giving up. */
     lock_wait_seconds: z.number().min(0).default(30),
   })
