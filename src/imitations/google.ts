@@ -16,11 +16,14 @@
  * Like the real API it rejects the whole request when any member is invalid, with a
  * google.rpc.BadRequest naming each bad member's index, and applies nothing. It can be scripted
  * to throttle (429 RESOURCE_EXHAUSTED with RetryInfo) and to reject members with chosen values.
+ * Started with `rateLimit`, it also enforces a request quota on ingest and remove, as Google
+ * does per Cloud project, and names the wait until the quota has room in RetryInfo.
  */
 import { randomUUID } from 'node:crypto';
 import { AudienceStore } from './ads-audience-store.js';
 import { FaultQueue } from './ads-fault-queue.js';
 import { type FieldViolation, readMembersRequest } from './ads-google-members.js';
+import { RateWindow, type RateWindowOptions } from './ads-rate-window.js';
 import {
   type AdsRequest,
   type AdsResponse,
@@ -43,6 +46,11 @@ export interface GoogleImitationOptions {
   audienceIds?: string[];
   /** Members allowed per request. Default 10,000, Google's limit. */
   maxMembersPerRequest?: number;
+  /**
+   * Ingest and remove requests allowed per window; undefined for no quota. Google allows 300
+   * per minute per project; tests and the benchmark use shorter windows to run in seconds.
+   */
+  rateLimit?: RateWindowOptions;
 }
 
 /** One request the imitation applied. */
@@ -61,6 +69,8 @@ export interface GoogleImitationState {
   uploads: GoogleUpload[];
   /** Access tokens issued by /token, in order. */
   issuedTokens: string[];
+  /** Ingest and remove requests refused with 429 because the rate limit had no room. */
+  rateLimited: AdsRequest[];
   /** Every request received, valid or not. */
   requests: AdsRequest[];
 }
@@ -106,6 +116,8 @@ export async function startGoogleImitation(
   const validTokens = new Set<string>(options.accessToken ? [options.accessToken] : []);
   const throttles = new FaultQueue<{ retryDelaySeconds?: number }>();
   const invalidValues = new Map<string, string>();
+  const quota = options.rateLimit && new RateWindow(options.rateLimit);
+  const rateLimited: AdsRequest[] = [];
 
   const issueToken = (request: AdsRequest): AdsResponse => {
     const problem = refreshProblem(new URLSearchParams(request.body), client);
@@ -124,6 +136,11 @@ export async function startGoogleImitation(
     }
     const throttle = throttles.take();
     if (throttle) return throttled(throttle.retryDelaySeconds);
+    const waitMs = quota?.admit(request.receivedAt) ?? 0;
+    if (waitMs > 0) {
+      rateLimited.push(request);
+      return throttled(waitMs / 1_000);
+    }
 
     const checked = readMembersRequest(parseJsonBody(request), limits, invalidValues);
     if ('violations' in checked) return badRequest(checked.violations);
@@ -159,7 +176,7 @@ export async function startGoogleImitation(
   const server = await startAdsImitationServer(handle, { port: options.port });
   return {
     url: server.url,
-    state: { audiences, uploads, issuedTokens, requests: server.requests },
+    state: { audiences, uploads, issuedTokens, rateLimited, requests: server.requests },
     throttle(count, throttleOptions = {}) {
       throttles.push(throttleOptions, count);
     },
@@ -215,7 +232,8 @@ function throttled(retryDelaySeconds: number | undefined): AdsResponse {
       : [
           {
             '@type': 'type.googleapis.com/google.rpc.RetryInfo',
-            retryDelay: `${retryDelaySeconds}s`,
+            // A protobuf Duration in JSON: seconds with up to nine decimals.
+            retryDelay: `${Number(retryDelaySeconds.toFixed(3))}s`,
           },
         ];
   return googleError(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded for requests per minute.', details);
