@@ -5,12 +5,13 @@ import { atLeast, atMost, figureLine, type BenchSuite } from './suite.js';
 
 const PUSH_ROWS = 200_000;
 /**
- * The quota the imitation imposes in the third sync: 2 requests in any 1-second window, so
- * 20,000 members per second. It is below the engine's unthrottled throughput, so that the figure
- * measures pacing, and below the connector's default of 5 requests per second (Google's 300 per
- * minute), so that the client has to find the limit from the 429 responses.
+ * The quota the imitation imposes in the third sync: 2 requests in any 4-second window, so
+ * 5,000 members per second. That is well below the engine's unthrottled throughput on a busy
+ * 2-core machine (about 12,000 rows per second), so that the figure measures pacing rather than
+ * CPU, and below the connector's default of 5 requests per second (Google's 300 per minute), so
+ * that the client has to find the limit from the 429 responses.
  */
-const RATE_LIMIT = { limit: 2, windowMs: 1_000 };
+const RATE_LIMIT = { limit: 2, windowMs: 4_000 };
 
 const CALLS_TARGET = 1;
 const UTILISATION_TARGET = 0.9;
