@@ -43,6 +43,11 @@ export class AccountLimiter {
     return { ...this.#limits };
   }
 
+  /** Request starts per second in force: a rate learned from throttles, else the configured one. */
+  get requestsPerSecond(): number | undefined {
+    return this.#currentRate(Date.now());
+  }
+
   /** Applies the lower of the current and the given limits. */
   tighten(limits: AccountLimits): void {
     const rates = [this.#limits.maxRequestsPerSecond, limits.maxRequestsPerSecond];

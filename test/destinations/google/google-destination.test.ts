@@ -227,6 +227,22 @@ describe('Google Customer Match throttling', () => {
     expect(gap).toBeGreaterThanOrEqual(1_000);
   });
 
+  it('paces to a quota it was not told', async () => {
+    // 3 requests in any 300 ms, far below the 1,000 per second the account allows itself.
+    const server = await imitation({ rateLimit: { limit: 3, windowMs: 300 } });
+    const destination = await openGoogle(server, { access_token: TOKEN, max_retry_wait_ms: 5_000 });
+    const outcomes: RowOutcome[] = [];
+    for (let pair = 0; pair < 8; pair += 1) {
+      const writes = [destination.write(emails(1)), destination.write(emails(1))];
+      for (const written of await Promise.all(writes)) outcomes.push(...written);
+    }
+
+    expect(statuses(outcomes)).toEqual(Array.from({ length: 16 }, () => 'accepted'));
+    expect(server.state.uploads).toHaveLength(16);
+    // The first burst finds the quota; after that the requests are spaced to fit it.
+    expect(server.state.rateLimited.length).toBeLessThanOrEqual(2);
+  });
+
   it('returns rows for later when throttling persists', async () => {
     const server = await imitation();
     server.throttle(3);
