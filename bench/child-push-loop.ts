@@ -1,5 +1,5 @@
 /**
- * Child process of the push benchmark that runs the simplest alternative to a sync: it reads
+ * Child process of the push benchmark that runs the simplest alternative to a sync. It reads
  * every row of the model, normalises and hashes it as the Google connector does, and posts the
  * members to audienceMembers:ingest in batches of 10,000, one request at a time. On a 429 it
  * sleeps for the wait in RetryInfo (or Retry-After) and posts the same batch again. It keeps no
@@ -45,7 +45,7 @@ async function post(members: GoogleMemberData[]): Promise<void> {
   }
 }
 
-/** The wait a 429 asks for: RetryInfo's retryDelay, else Retry-After in seconds, else 1 s. */
+/** The wait a 429 requests: RetryInfo's retryDelay, else Retry-After in seconds, else 1 s. */
 function retryDelayMs(body: string, retryAfter: string | null): number {
   const match = /"retryDelay"\s*:\s*"(\d+(?:\.\d+)?)s"/.exec(body);
   if (match) return Number(match[1]) * 1_000;

@@ -20,7 +20,7 @@ const DATA_PATH = /^\/v1\/audienceMembers:(ingest|remove)$/;
 
 /**
  * Client request rate of the unthrottled runs, high enough that the account limiter never
- * holds a request back, so that the figure is the engine's own throughput.
+ * delays a request, so that the figure is the engine's own throughput.
  */
 const UNLIMITED_REQUESTS_PER_SECOND = 10_000;
 
@@ -33,7 +33,7 @@ export interface SyncCounts {
   skipped: number;
 }
 
-/** What the imitation saw of one push: data requests only, never the token endpoint. */
+/** Data requests of one push as the imitation recorded them, without the token endpoint. */
 export interface ImitationView {
   /** Ingest and remove requests received, throttled ones included. */
   calls: number;

@@ -6,10 +6,10 @@ import { atLeast, atMost, figureLine, type BenchSuite } from './suite.js';
 const PUSH_ROWS = 200_000;
 /**
  * The quota the imitation imposes in the third sync: 2 requests in any 4-second window, so
- * 5,000 members per second. That is well below the engine's unthrottled throughput on a busy
- * 2-core machine (about 12,000 rows per second), so that the figure measures pacing rather than
- * CPU, and below the connector's default of 5 requests per second (Google's 300 per minute), so
- * that the client has to find the limit from the 429 responses.
+ * 5,000 members per second. It is below the engine's unthrottled throughput on a busy 2-core
+ * machine (about 12,000 rows per second), so the figure measures pacing rather than CPU. It is
+ * also below the connector's default of 5 requests per second (Google's 300 per minute), so the
+ * client has to find the limit from the 429 responses.
  */
 const RATE_LIMIT = { limit: 2, windowMs: 4_000 };
 
@@ -89,9 +89,9 @@ function allowedRowsPerSecond(push: PushBenchResult): number {
 }
 
 /**
- * Members applied per second of the push as the imitation saw it: from the first data request to
- * the last accepted one, plus one request interval at the allowed rate, since N requests sent
- * exactly at that rate span N - 1 intervals.
+ * Members applied per second of the push, as the imitation recorded it. The time runs from the
+ * first data request to the last accepted one, plus one request interval at the allowed rate,
+ * because N requests sent exactly at that rate span N - 1 intervals.
  */
 function achievedRowsPerSecond(applied: number, run: EnginePush | LoopPush, push: PushBenchResult): number {
   const intervalSeconds = push.rateLimit.windowMs / push.rateLimit.limit / 1_000;

@@ -2,10 +2,10 @@
  * Replace sessions of the Meta imitation (meta.ts): `POST /{audience_id}/usersreplace` uploads
  * the new membership of an audience in batches that share a `session_id`, numbered by
  * `batch_seq` from 1, and the batch with `last_batch_flag: true` swaps the audience for the
- * uploaded rows. Until then the audience keeps its members. Meta's replace guide says that no
+ * uploaded rows. Until then the audience keeps its members. Meta's replace guide states that no
  * add or remove may run on the audience while a replace is open, and that a replace abandoned
- * for about 90 minutes is dropped; Meta's exact errors for these cases are not documented, so
- * the imitation's codes and messages are its own.
+ * for about 90 minutes is dropped. Meta does not document its errors for these cases, so the
+ * imitation's codes and messages are its own.
  */
 import type { AdsResponse } from './ads-imitation-server.js';
 import { graphError } from './ads-meta-request.js';

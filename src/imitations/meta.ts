@@ -66,7 +66,7 @@ export interface MetaUpload {
   session: SessionFields;
 }
 
-/** What a request does: add or remove rows, or upload one batch of a replace. */
+/** Kind of request: an add or remove of rows, or one batch of a replace. */
 export type MetaAction = 'add' | 'remove' | 'replace';
 
 export interface MetaImitationState {

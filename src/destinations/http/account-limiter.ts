@@ -71,12 +71,12 @@ export class AccountLimiter {
 
   /**
    * Pauses every request start for `waitMs`, after the server throttled a request and named
-   * that wait, and lowers the request rate to the one the server accepted. For a quota of L
-   * requests in a window, the server admits the next request one window after the oldest of the
-   * last L it accepted, so k accepted starts since time s, with the next admitted at `now +
-   * waitMs`, show a rate of k / (now + waitMs - s). The estimate is the highest such rate over
-   * the recent accepted starts, so an idle spell before a burst does not drag it down. The rate
-   * only goes down, and returns to the configured one a minute after the last throttle.
+   * that wait, and lowers the request rate to the one the server accepted. A quota of L requests
+   * per window admits the next request one window after the oldest of the last L it accepted.
+   * So k accepted starts since time s, with the next one admitted at `now + waitMs`, show a rate
+   * of k / (now + waitMs - s). The estimate is the highest such rate over the recent accepted
+   * starts, so that an idle spell before a burst does not drag it down. The rate only goes
+   * down, and returns to the configured one a minute after the last throttle.
    */
   throttled(waitMs: number): void {
     const now = Date.now();

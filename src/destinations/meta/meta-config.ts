@@ -44,9 +44,9 @@ export const metaSyncSchema = z
     /** Country for phone numbers written without a country code, when the row has none. */
     default_country: countryCodeSchema.optional(),
     /**
-     * What a run with `--full` does. `replace` uploads every current row through
-     * /usersreplace in one session, which drops everyone not uploaded; `add` adds every row
-     * again through /users and removes only the rows that left the model.
+     * What a run with `--full` does. `replace` uploads every current row through /usersreplace
+     * in one session, which drops everyone not uploaded. `add` adds every row again through
+     * /users and removes only the rows that left the model.
      */
     full_refresh: z.enum(['replace', 'add']).default('replace'),
   })

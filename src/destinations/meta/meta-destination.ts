@@ -17,8 +17,8 @@
  * Adding a present person or removing an absent one changes nothing, so requests are resent
  * after a timeout, and the destination declares itself idempotent.
  *
- * A run with `--full` replaces the audience instead, unless the sync sets `full_refresh: add`:
- * removals go out first as usual, then every add is a batch of one /usersreplace session, sent
+ * A run with `--full` replaces the audience instead, unless the sync sets `full_refresh: add`.
+ * Removals go out first as usual. Then every add is a batch of one /usersreplace session, sent
  * one at a time, and `flush` ends the session (see meta-replace.ts).
  */
 import { DestinationError } from '../../core/errors.js';
@@ -65,7 +65,7 @@ import { verdictsFromUpload } from './meta-response.js';
 
 const PLATFORM = 'Meta custom audience';
 
-/** What a request does: add or remove through /users, or upload a batch of a replace. */
+/** Kind of request: an add or remove through /users, or a batch of a replace. */
 type MetaRequestAction = AudienceAction | 'replace';
 
 export class MetaDestination implements Destination {

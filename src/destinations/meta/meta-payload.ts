@@ -31,8 +31,8 @@ export interface MetaUsersBody {
 
 /**
  * Builds the body for `rows`, with a schema of only the keys that some row has. Without a
- * session the request is a session of one batch: Meta's guide marks the session as required,
- * and an add or remove stands alone.
+ * session the request is a session of one batch, because Meta's guide marks the session as
+ * required and an add or remove is complete in one request.
  */
 export function buildMetaUsersBody(rows: MetaIdentifiers[], session?: MetaSession): MetaUsersBody {
   const schema = META_SCHEMA_KEYS.filter((key) => rows.some((row) => row[key] !== undefined));

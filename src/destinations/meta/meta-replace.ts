@@ -46,7 +46,7 @@ export class MetaReplaceSession {
   /**
    * Returns the batch that ends the replace: the last row already uploaded, sent again with
    * `last_batch_flag: true`. The engine hands over batches without saying which is the last, and
-   * Meta takes no empty batch, so the closing batch repeats a row; a repeated row changes nothing.
+   * Meta takes no empty batch, so the closing batch repeats a row. A repeated row changes nothing.
    */
   closingBatch(): { rows: MetaIdentifiers[]; session: MetaSession } | undefined {
     if (this.#lastRow === undefined) return undefined;
