@@ -13,7 +13,7 @@ export type ReleaseSlot = () => void;
 /** How long a rate learned from throttle responses applies before the configured rate is tried again. */
 const LEARNED_RATE_TTL_MS = 60_000;
 /** Share of the learned rate that is used, so that jitter in request timing rarely exceeds the quota. */
-const LEARNED_RATE_MARGIN = 0.95;
+const LEARNED_RATE_MARGIN = 0.98;
 /** Accepted request starts kept for learning the rate; older ones are dropped. */
 const MAX_ACCEPTED_STARTS = 64;
 
