@@ -53,7 +53,7 @@ export interface GoogleImitationOptions {
    * per minute per project; tests and the benchmark use shorter windows to run in seconds.
    */
   rateLimit?: RateWindowOptions;
-  /** Status reads of each request that answer PROCESSING before its final status. Default 0. */
+  /** Status reads of each request that return PROCESSING before its final status. Default 0. */
   processingPolls?: number;
 }
 

@@ -1,10 +1,10 @@
 /**
  * The outcome of ingest and remove requests, read with `GET /v1/requestStatus:retrieve` and the
- * request's `requestId`. The response holds one status per destination of the request:
+ * request's `requestId`. The response contains one status per destination of the request:
  * PROCESSING until Google has processed it, then SUCCESS, PARTIAL_SUCCESS or FAILED, with the
  * failed records counted per reason in `errorInfo.errorCounts`. It never names the members that
  * failed. Google suggests polling with exponential backoff, and processing takes from about 30
- * minutes to 24 hours (https://developers.google.com/data-manager/api/devguides/diagnostics).
+ * minutes to 24 hours (https://developers.google.cn/data-manager/api/devguides/diagnostics).
  */
 import { sleep } from '../http/backoff.js';
 import { parseJsonObject, platformText } from '../identifiers/audience-write.js';
@@ -59,7 +59,7 @@ function readErrorCounts(errorInfo: unknown): string[] {
 }
 
 export interface PollOptions {
-  /** Longest time to keep polling, in milliseconds. */
+  /** Maximum time to keep polling, in milliseconds. */
   waitMs: number;
   /** Wait before the second round of polls, doubled after each round. */
   intervalMs: number;
