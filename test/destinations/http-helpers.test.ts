@@ -162,6 +162,16 @@ describe('AccountLimiter', () => {
     expect(limiter.requestsPerSecond).toBe(1);
   });
 
+  it('learns nothing beyond the kept history', async () => {
+    const limiter = new AccountLimiter({ maxConcurrency: 2, maxRequestsPerSecond: 5_000 });
+    const now = Date.now();
+    // 10,000 starts in the last 2 seconds, as many as the limiter keeps: the quota may admit more.
+    for (let index = 0; index < 10_000; index += 1) limiter.accepted(now - 2_000 + index * 0.2);
+    limiter.throttled(1_000);
+
+    expect(limiter.requestsPerSecond).toBe(5_000);
+  });
+
   it('keeps the rate when nothing was accepted', async () => {
     const limiter = new AccountLimiter({ maxConcurrency: 2, maxRequestsPerSecond: 5 });
     limiter.throttled(10);

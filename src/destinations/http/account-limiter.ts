@@ -14,8 +14,11 @@ export type ReleaseSlot = () => void;
 const LEARNED_RATE_TTL_MS = 60_000;
 /** Share of the learned rate that is used, so that jitter in request timing rarely exceeds the quota. */
 const LEARNED_RATE_MARGIN = 0.98;
-/** Accepted request starts kept for learning the rate; older ones are dropped. */
-const MAX_ACCEPTED_STARTS = 64;
+/**
+ * Accepted request starts kept for learning the rate; older ones are dropped. A quota that admits
+ * more requests per window than this cannot be measured, so it is never learned (see `throttled`).
+ */
+const MAX_ACCEPTED_STARTS = 10_000;
 
 /**
  * The request budget of one destination account in this process. It allows at most
@@ -66,7 +69,10 @@ export class AccountLimiter {
   /** Records that a request started at `startedAt` got a response that was not a throttle. */
   accepted(startedAt: number): void {
     this.#acceptedStarts.push(startedAt);
-    if (this.#acceptedStarts.length > MAX_ACCEPTED_STARTS) this.#acceptedStarts.shift();
+    // Trimming in bulk keeps each call O(1) on average.
+    if (this.#acceptedStarts.length >= 2 * MAX_ACCEPTED_STARTS) {
+      this.#acceptedStarts.splice(0, this.#acceptedStarts.length - MAX_ACCEPTED_STARTS);
+    }
   }
 
   /**
@@ -75,21 +81,27 @@ export class AccountLimiter {
    * per window admits the next request one window after the oldest of the last L it accepted.
    * So k accepted starts since time s, with the next one admitted at `now + waitMs`, show a rate
    * of k / (now + waitMs - s). The estimate is the highest such rate over the recent accepted
-   * starts, so that an idle spell before a burst does not drag it down. The rate only goes
-   * down, and returns to the configured one a minute after the last throttle.
+   * starts, so that an idle spell before a burst does not drag it down. When the highest rate
+   * counts every start kept, the window may hold more than were kept, so nothing is learned.
+   * The rate only goes down, and returns to the configured one a minute after the last throttle.
    */
   throttled(waitMs: number): void {
     const now = Date.now();
     this.pause(waitMs);
 
+    const starts = this.#acceptedStarts.slice(-MAX_ACCEPTED_STARTS);
     const admitAt = now + waitMs;
     let estimate: number | undefined;
-    this.#acceptedStarts.forEach((start, index) => {
-      const count = this.#acceptedStarts.length - index;
+    let estimateCount = 0;
+    starts.forEach((start, index) => {
+      const count = starts.length - index;
       const seconds = (admitAt - start) / 1_000;
-      if (seconds > 0) estimate = Math.max(estimate ?? 0, count / seconds);
+      if (seconds > 0 && count / seconds > (estimate ?? 0)) {
+        estimate = count / seconds;
+        estimateCount = count;
+      }
     });
-    if (estimate === undefined) return;
+    if (estimate === undefined || estimateCount >= MAX_ACCEPTED_STARTS) return;
 
     const current = this.#currentRate(now);
     const learned = estimate * LEARNED_RATE_MARGIN;
