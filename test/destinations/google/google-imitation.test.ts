@@ -92,6 +92,33 @@ describe('Google imitation', () => {
     expect(google.state.rateLimited).toHaveLength(2);
   });
 
+  it('reports request status after processing', async () => {
+    const google = await startGoogleImitation({ accessToken: 'token', processingPolls: 1 });
+    closers.push(google.close);
+    google.failProcessing(1, 'PROCESSING_ERROR_REASON_INVALID_HASH');
+    const body = JSON.stringify({
+      destinations: [destination],
+      audienceMembers: [{ userData: { userIdentifiers: [{ emailAddress: sha256('a') }] } }],
+      encoding: 'HEX',
+    });
+    const headers = { Authorization: 'Bearer token' };
+    const ingested = await post(`${google.url}/v1/audienceMembers:ingest`, body, headers);
+    const statusUrl = `${google.url}/v1/requestStatus:retrieve?requestId=${ingested.json.requestId}`;
+    const read = async () => (await (await fetch(statusUrl, { headers })).json()) as Record<string, any>;
+
+    const first = await read();
+    const second = await read();
+    expect(first.requestStatusPerDestination[0].requestStatus).toBe('PROCESSING');
+    expect(second.requestStatusPerDestination[0]).toMatchObject({
+      destination: { productDestinationId: '9' },
+      requestStatus: 'FAILED',
+      errorInfo: { errorCounts: [{ recordCount: '1', reason: 'PROCESSING_ERROR_REASON_INVALID_HASH' }] },
+    });
+    expect(google.state.audiences.members('9')).toEqual([]);
+    const unknown = await fetch(`${google.url}/v1/requestStatus:retrieve?requestId=nope`, { headers });
+    expect(unknown.status).toBe(404);
+  });
+
   it('rejects an unknown OAuth client', async () => {
     const google = await startGoogleImitation();
     closers.push(google.close);
