@@ -62,6 +62,11 @@ export interface DestinationContext {
   /** The run id; connectors may put it in file names or request headers. */
   runId: string;
   syncName: string;
+  /**
+   * True when the run sends every current row of the model (`--full`), so that a destination
+   * may replace its whole contents in place of applying the changes.
+   */
+  fullRefresh?: boolean;
   signal?: AbortSignal;
   /**
    * The project's suppression list. Messaging destinations check it before each send and add

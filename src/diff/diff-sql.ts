@@ -89,6 +89,9 @@ export function createDiffTableSql(spec: DiffSpec, dialect: SqlDialect): string 
     ? ''
     : `\n  WHERE c._key IS NULL OR s._key IS NULL OR s._hash IS NULL${valueDiffers.length > 0 ? ` OR ${valueDiffers.join(' OR ')}` : ''}`;
 
+  // `_seq` numbers the removed rows first, then the rest, each by key. Every mode maps removed
+  // rows to one operation and the others to one more, so batches cut in `_seq` order hold one
+  // operation each, and removals reach the destination before the adds of the same run.
   return `${dialect.createTableAs(spec.tables.diff, `WITH cur AS (
   ${current}
 ),
@@ -105,7 +108,7 @@ joined AS (
 SELECT joined.*,
   ${operationCase(spec, dialect)} AS _operation,
   FALSE AS _withheld,
-  row_number() OVER (ORDER BY _key) AS _seq
+  row_number() OVER (ORDER BY CASE WHEN _change = 'removed' THEN 0 ELSE 1 END, _key) AS _seq
 FROM joined
 WHERE _change <> 'changed' OR _old_hash IS NULL OR _hash <> _old_hash`)}`;
 }

@@ -17,6 +17,11 @@ export class AudienceStore {
     for (const entry of entries) audience.delete(entry);
   }
 
+  /** Makes `entries` the audience's only entries. */
+  replace(audienceId: string, entries: Iterable<string>): void {
+    this.#audiences.set(audienceId, new Set(entries));
+  }
+
   has(audienceId: string, entry: string): boolean {
     return this.#audiences.get(audienceId)?.has(entry) ?? false;
   }

@@ -1,12 +1,13 @@
 /** Request parsing and Graph error responses for the Meta imitation (meta.ts). */
 import { createHmac } from 'node:crypto';
 import type { AdsRequest, AdsResponse } from './ads-imitation-server.js';
+import type { SessionFields } from './ads-meta-replace.js';
 
 /** The parts of a /users request the imitation checks. */
 export type UsersBody = {
   accessToken: string | undefined;
   appSecretProof: string | undefined;
-} & ({ schema: string[]; rows: string[][]; sessionId: number } | { error: string });
+} & ({ schema: string[]; rows: string[][]; session: SessionFields } | { error: string });
 
 /**
  * Reads a /users request body sent as JSON or as form fields whose values are JSON, the two
@@ -43,14 +44,14 @@ export function readUsersBody(request: AdsRequest): UsersBody {
     return { ...credentials, error: 'Every row of payload.data must be a list of strings' };
   }
 
-  const sessionId = readSessionId(jsonField(fields.session));
-  if (sessionId === undefined) {
+  const session = readSession(jsonField(fields.session));
+  if (session === undefined) {
     return {
       ...credentials,
       error: 'The parameter session is required: { session_id, batch_seq, last_batch_flag }',
     };
   }
-  return { ...credentials, schema, rows, sessionId };
+  return { ...credentials, schema, rows, session };
 }
 
 const INVALID_BODY: Record<string, unknown> = Object.freeze({});
@@ -89,22 +90,22 @@ function isStringList(value: unknown): value is string[] {
   return Array.isArray(value) && value.every((item) => typeof item === 'string');
 }
 
-function readSessionId(session: unknown): number | undefined {
+function readSession(session: unknown): SessionFields | undefined {
   if (typeof session !== 'object' || session === null) return undefined;
   const {
     session_id: id,
-    batch_seq: sequence,
+    batch_seq: batchSeq,
     last_batch_flag: last,
   } = session as Record<string, unknown>;
   const sessionId = typeof id === 'string' && /^\d+$/.test(id) ? Number(id) : id;
   const valid =
     typeof sessionId === 'number' &&
     Number.isInteger(sessionId) &&
-    typeof sequence === 'number' &&
-    Number.isInteger(sequence) &&
-    sequence >= 1 &&
+    typeof batchSeq === 'number' &&
+    Number.isInteger(batchSeq) &&
+    batchSeq >= 1 &&
     typeof last === 'boolean';
-  return valid ? sessionId : undefined;
+  return valid ? { sessionId, batchSeq, last } : undefined;
 }
 
 let traceCounter = 0;

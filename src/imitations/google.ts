@@ -3,6 +3,8 @@
  * syncs without a Google account. On 127.0.0.1 it serves:
  * - `POST /v1/audienceMembers:ingest` and `POST /v1/audienceMembers:remove`, which apply
  *   members to in-memory audiences keyed by productDestinationId and return `{ requestId }`;
+ * - `GET /v1/requestStatus:retrieve?requestId=`, which reports a request PROCESSING for
+ *   `processingPolls` reads and then SUCCESS, or FAILED for a request scripted to fail;
  * - `POST /token`, an OAuth token endpoint that trades the configured refresh token for
  *   short-lived access tokens.
  *
@@ -16,11 +18,14 @@
  * Like the real API it rejects the whole request when any member is invalid, with a
  * google.rpc.BadRequest naming each bad member's index, and applies nothing. It can be scripted
  * to throttle (429 RESOURCE_EXHAUSTED with RetryInfo) and to reject members with chosen values.
+ * Started with `rateLimit`, it also enforces a request quota on ingest and remove, as Google
+ * does per Cloud project, and names the wait until the quota has room in RetryInfo.
  */
 import { randomUUID } from 'node:crypto';
 import { AudienceStore } from './ads-audience-store.js';
 import { FaultQueue } from './ads-fault-queue.js';
 import { type FieldViolation, readMembersRequest } from './ads-google-members.js';
+import { RateWindow, type RateWindowOptions } from './ads-rate-window.js';
 import {
   type AdsRequest,
   type AdsResponse,
@@ -43,6 +48,13 @@ export interface GoogleImitationOptions {
   audienceIds?: string[];
   /** Members allowed per request. Default 10,000, Google's limit. */
   maxMembersPerRequest?: number;
+  /**
+   * Ingest and remove requests allowed per window; undefined for no quota. Google allows 300
+   * per minute per project; tests and the benchmark use shorter windows to run in seconds.
+   */
+  rateLimit?: RateWindowOptions;
+  /** Status reads of each request that return PROCESSING before its final status. Default 0. */
+  processingPolls?: number;
 }
 
 /** One request the imitation applied. */
@@ -61,6 +73,10 @@ export interface GoogleImitationState {
   uploads: GoogleUpload[];
   /** Access tokens issued by /token, in order. */
   issuedTokens: string[];
+  /** Ingest and remove requests refused with 429 because the rate limit had no room. */
+  rateLimited: AdsRequest[];
+  /** Status reads received, by requestId. */
+  statusReads: Map<string, number>;
   /** Every request received, valid or not. */
   requests: AdsRequest[];
 }
@@ -72,6 +88,11 @@ export interface GoogleImitation {
   throttle(count: number, options?: { retryDelaySeconds?: number }): void;
   /** Rejects every member holding `value` (a hash or mobile ID) with `description`. */
   markInvalid(value: string, description?: string): void;
+  /**
+   * Makes the next `count` valid ingest or remove requests fail in processing: they get a
+   * requestId, apply nothing, and their status ends FAILED with `reason` counted for every member.
+   */
+  failProcessing(count: number, reason?: string): void;
   /** Makes every access token issued so far invalid, as if it expired. */
   expireTokens(): void;
   close(): Promise<void>;
@@ -106,6 +127,11 @@ export async function startGoogleImitation(
   const validTokens = new Set<string>(options.accessToken ? [options.accessToken] : []);
   const throttles = new FaultQueue<{ retryDelaySeconds?: number }>();
   const invalidValues = new Map<string, string>();
+  const quota = options.rateLimit && new RateWindow(options.rateLimit);
+  const rateLimited: AdsRequest[] = [];
+  const processingFaults = new FaultQueue<string>();
+  const statuses = new Map<string, RequestRecord>();
+  const statusReads = new Map<string, number>();
 
   const issueToken = (request: AdsRequest): AdsResponse => {
     const problem = refreshProblem(new URLSearchParams(request.body), client);
@@ -124,17 +150,24 @@ export async function startGoogleImitation(
     }
     const throttle = throttles.take();
     if (throttle) return throttled(throttle.retryDelaySeconds);
+    const waitMs = quota?.admit(request.receivedAt) ?? 0;
+    if (waitMs > 0) {
+      rateLimited.push(request);
+      return throttled(waitMs / 1_000);
+    }
 
     const checked = readMembersRequest(parseJsonBody(request), limits, invalidValues);
     if ('violations' in checked) return badRequest(checked.violations);
 
-    for (const audienceId of checked.audienceIds) {
+    const failure = processingFaults.take();
+    for (const audienceId of failure === undefined ? checked.audienceIds : []) {
       for (const entries of checked.members) {
         if (action === 'add') audiences.add(audienceId, entries);
         else audiences.remove(audienceId, entries);
       }
     }
     const requestId = randomUUID();
+    statuses.set(requestId, { action, audienceIds: checked.audienceIds, members: checked.members.length, failure });
     uploads.push({
       action,
       audienceIds: checked.audienceIds,
@@ -146,9 +179,27 @@ export async function startGoogleImitation(
     return { status: 200, body: { requestId } };
   };
 
+  const retrieveStatus = (request: AdsRequest): AdsResponse => {
+    const token = bearerToken(request);
+    if (token === undefined || !validTokens.has(token)) {
+      return googleError(401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials.');
+    }
+    const requestId = request.url.searchParams.get('requestId') ?? '';
+    const record = statuses.get(requestId);
+    if (!record) return googleError(404, 'NOT_FOUND', `No request with ID ${requestId}`);
+
+    const reads = (statusReads.get(requestId) ?? 0) + 1;
+    statusReads.set(requestId, reads);
+    const processing = reads <= (options.processingPolls ?? 0);
+    return { status: 200, body: requestStatusBody(record, processing) };
+  };
+
   const handle = (request: AdsRequest): AdsResponse => {
+    if (request.method === 'GET' && request.url.pathname === '/v1/requestStatus:retrieve') {
+      return retrieveStatus(request);
+    }
     if (request.method !== 'POST') {
-      return googleError(405, 'INVALID_ARGUMENT', 'Only POST is served');
+      return googleError(405, 'INVALID_ARGUMENT', 'Only POST is served, besides GET requestStatus:retrieve');
     }
     if (request.url.pathname === '/token') return issueToken(request);
     const route = MEMBERS_PATH.exec(request.url.pathname);
@@ -159,17 +210,52 @@ export async function startGoogleImitation(
   const server = await startAdsImitationServer(handle, { port: options.port });
   return {
     url: server.url,
-    state: { audiences, uploads, issuedTokens, requests: server.requests },
+    state: { audiences, uploads, issuedTokens, rateLimited, statusReads, requests: server.requests },
     throttle(count, throttleOptions = {}) {
       throttles.push(throttleOptions, count);
     },
     markInvalid(value, description = 'The identifier is invalid') {
       invalidValues.set(value, description);
     },
+    failProcessing(count, reason = 'PROCESSING_ERROR_REASON_INVALID_HASH') {
+      processingFaults.push(reason, count);
+    },
     expireTokens() {
       for (const token of issuedTokens) validTokens.delete(token);
     },
     close: () => server.close(),
+  };
+}
+
+/** A request the imitation accepted, for requestStatus:retrieve. */
+interface RequestRecord {
+  action: 'add' | 'remove';
+  audienceIds: string[];
+  members: number;
+  /** The processing error reason of a request scripted to fail. */
+  failure: string | undefined;
+}
+
+/**
+ * Builds a RetrieveRequestStatusResponse: one status per destination, in request order, with the
+ * members counted as records and a failed request's members counted under its reason.
+ */
+function requestStatusBody(record: RequestRecord, processing: boolean): unknown {
+  let requestStatus = record.failure === undefined ? 'SUCCESS' : 'FAILED';
+  if (processing) requestStatus = 'PROCESSING';
+  const counts = { recordCount: String(record.members) };
+  const status =
+    record.action === 'add'
+      ? { audienceMembersIngestionStatus: { userDataIngestionStatus: counts } }
+      : { audienceMembersRemovalStatus: { userDataRemovalStatus: counts } };
+  const failed = !processing && record.failure !== undefined;
+  return {
+    requestStatusPerDestination: record.audienceIds.map((productDestinationId) => ({
+      destination: { productDestinationId },
+      requestStatus,
+      ...status,
+      ...(failed ? { errorInfo: { errorCounts: [{ recordCount: String(record.members), reason: record.failure }] } } : {}),
+    })),
   };
 }
 
@@ -215,7 +301,8 @@ function throttled(retryDelaySeconds: number | undefined): AdsResponse {
       : [
           {
             '@type': 'type.googleapis.com/google.rpc.RetryInfo',
-            retryDelay: `${retryDelaySeconds}s`,
+            // A protobuf Duration in JSON: seconds with up to nine decimals.
+            retryDelay: `${Number(retryDelaySeconds.toFixed(3))}s`,
           },
         ];
   return googleError(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded for requests per minute.', details);

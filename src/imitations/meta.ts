@@ -1,7 +1,9 @@
 /**
  * A local imitation of Meta's custom audience membership API, for tests and for trying syncs
  * without a Meta account. It serves `POST` (add) and `DELETE` (remove) on
- * `/{version}/{audience_id}/users` on 127.0.0.1 and keeps each audience in memory.
+ * `/{version}/{audience_id}/users`, and `POST` on `/{version}/{audience_id}/usersreplace`, whose
+ * sessions replace an audience's members (see ads-meta-replace.ts), on 127.0.0.1, and keeps each
+ * audience in memory.
  *
  * It checks what the real API checks, as far as Meta documents it
  * (https://developers.facebook.com/docs/marketing-api/reference/custom-audience/users):
@@ -19,6 +21,7 @@
  */
 import { appSecretProofFor, graphError, readUsersBody } from './ads-meta-request.js';
 import { AudienceStore } from './ads-audience-store.js';
+import { ReplaceSessions, type SessionFields } from './ads-meta-replace.js';
 import { FaultQueue } from './ads-fault-queue.js';
 import {
   type AdsRequest,
@@ -39,6 +42,8 @@ export interface MetaImitationOptions {
   audienceIds?: string[];
   /** Rows allowed per request. Default 10,000, Meta's limit. */
   maxRowsPerRequest?: number;
+  /** Time after its last batch at which an unfinished replace is dropped. Default 90 minutes. */
+  replaceTimeoutMs?: number;
 }
 
 /** A Graph error to return for the next request. */
@@ -53,13 +58,16 @@ export interface MetaFault {
 
 /** One upload the imitation applied. */
 export interface MetaUpload {
-  action: 'add' | 'remove';
+  action: MetaAction;
   audienceId: string;
   schema: string[];
   rows: number;
   invalidRows: number;
-  sessionId: number;
+  session: SessionFields;
 }
+
+/** Kind of request: an add or remove of rows, or one batch of a replace. */
+export type MetaAction = 'add' | 'remove' | 'replace';
 
 export interface MetaImitationState {
   /** Audience members as `<KEY>:<value>` entries, such as `EMAIL:<sha256 hex>`. */
@@ -91,7 +99,7 @@ export interface MetaImitation {
 /** The access token the imitation accepts unless started with another. */
 export const META_IMITATION_ACCESS_TOKEN = 'meta-imitation-token';
 const MAX_SAMPLES = 10;
-const USERS_PATH = /^\/(v\d+\.\d+)\/(\d+)\/users\/?$/;
+const USERS_PATH = /^\/(v\d+\.\d+)\/(\d+)\/(users|usersreplace)\/?$/;
 const SCHEMA_ALIASES: Record<string, string> = {
   EMAIL_SHA256: 'EMAIL',
   PHONE_SHA256: 'PHONE',
@@ -126,6 +134,7 @@ export async function startMetaImitation(
   };
   const faults = new FaultQueue<MetaFault>();
   const invalidValues = new Map<string, string>();
+  const replaces = new ReplaceSessions(options.replaceTimeoutMs);
   const state: Omit<MetaImitationState, 'requests'> = {
     audiences: new AudienceStore(),
     uploads: [],
@@ -135,7 +144,12 @@ export async function startMetaImitation(
   const handle = (request: AdsRequest): AdsResponse => {
     const checked = checkRequest(request, settings, faults);
     if ('status' in checked) return checked;
-    return applyUpload(checked, state, invalidValues, imitation.includeSamples);
+    const busy =
+      checked.action === 'replace'
+        ? replaces.checkBatch(checked.audienceId, checked.session, request.receivedAt)
+        : replaces.blockedUpdate(checked.audienceId, request.receivedAt);
+    if (busy) return busy;
+    return applyUpload(checked, state, replaces, invalidValues, imitation.includeSamples, request.receivedAt);
   };
 
   const server = await startAdsImitationServer(handle, { port: options.port });
@@ -164,11 +178,11 @@ interface MetaSettings {
 
 /** An upload that passed the request checks. */
 interface CheckedUpload {
-  action: 'add' | 'remove';
+  action: MetaAction;
   audienceId: string;
   schema: string[];
   rows: string[][];
-  sessionId: number;
+  session: SessionFields;
 }
 
 /** Checks route, token, scripted faults, audience and body, in the order Graph reports them. */
@@ -182,11 +196,13 @@ function checkRequest(
     return graphError(
       404,
       100,
-      'Unknown path; the imitation serves /{version}/{audience_id}/users',
+      'Unknown path; the imitation serves /{version}/{audience_id}/users and /usersreplace',
     );
   }
-  if (request.method !== 'POST' && request.method !== 'DELETE') {
-    return graphError(400, 100, `Unsupported method ${request.method}; use POST or DELETE`);
+  const replace = route[3] === 'usersreplace';
+  if (request.method !== 'POST' && (replace || request.method !== 'DELETE')) {
+    const allowed = replace ? 'POST' : 'POST or DELETE';
+    return graphError(400, 100, `Unsupported method ${request.method}; use ${allowed}`);
   }
 
   const body = readUsersBody(request);
@@ -212,8 +228,9 @@ function checkRequest(
   const problem = schemaProblem(schema, body.rows, settings.maxRows);
   if (problem) return graphError(400, 100, problem);
 
-  const action = request.method === 'POST' ? 'add' : 'remove';
-  return { action, audienceId, schema, rows: body.rows, sessionId: body.sessionId };
+  let action: MetaAction = request.method === 'POST' ? 'add' : 'remove';
+  if (replace) action = 'replace';
+  return { action, audienceId, schema, rows: body.rows, session: body.session };
 }
 
 function schemaProblem(schema: string[], rows: string[][], maxRows: number): string | undefined {
@@ -229,14 +246,20 @@ function schemaProblem(schema: string[], rows: string[][], maxRows: number): str
   return undefined;
 }
 
-/** Applies the valid rows of an upload and counts the invalid ones, as Meta reports them. */
+/**
+ * Applies the valid rows of an upload and counts the invalid ones, as Meta reports them. A
+ * replace batch changes the audience only when it is the session's last.
+ */
 function applyUpload(
   upload: CheckedUpload,
   state: Omit<MetaImitationState, 'requests'>,
+  replaces: ReplaceSessions,
   invalidValues: Map<string, string>,
   includeSamples: boolean,
+  now: number,
 ): AdsResponse {
   const samples: Record<string, string> = {};
+  const validRows: string[][] = [];
   let invalidRows = 0;
   for (const row of upload.rows) {
     const problem = rowProblem(upload.schema, row, invalidValues);
@@ -245,28 +268,23 @@ function applyUpload(
       if (Object.keys(samples).length < MAX_SAMPLES) samples[problem.value] = problem.reason;
       continue;
     }
-
-    const entries = row.flatMap((value, column) =>
-      value === '' ? [] : [`${upload.schema[column]}:${value}`],
-    );
-    if (upload.action === 'add') state.audiences.add(upload.audienceId, entries);
-    else state.audiences.remove(upload.audienceId, entries);
+    validRows.push(row.flatMap((value, column) => (value === '' ? [] : [`${upload.schema[column]}:${value}`])));
   }
 
-  const { action, audienceId, schema, sessionId } = upload;
-  state.uploads.push({
-    action,
-    audienceId,
-    schema,
-    rows: upload.rows.length,
-    invalidRows,
-    sessionId,
-  });
+  const { action, audienceId, schema, session } = upload;
+  if (action === 'add') for (const entries of validRows) state.audiences.add(audienceId, entries);
+  if (action === 'remove') for (const entries of validRows) state.audiences.remove(audienceId, entries);
+  if (action === 'replace') {
+    const replaced = replaces.addBatch(audienceId, session, validRows, now);
+    if (replaced) state.audiences.replace(audienceId, replaced.flat());
+  }
+
+  state.uploads.push({ action, audienceId, schema, rows: upload.rows.length, invalidRows, session });
   return {
     status: 200,
     body: {
       audience_id: audienceId,
-      session_id: String(sessionId),
+      session_id: String(session.sessionId),
       num_received: upload.rows.length,
       num_invalid_entries: invalidRows,
       invalid_entry_samples: includeSamples ? samples : {},

@@ -3,8 +3,11 @@ import { SluiceError } from '../core/errors.js';
 import type { Destination } from '../destinations/destination.js';
 import type { RunContext } from './run-context.js';
 
-/** Opens the destination a sync writes to, with its account and per-sync options validated. */
-export async function openSyncDestination(context: RunContext, sync: SyncDefinition, runId: string): Promise<Destination> {
+/**
+ * Opens the destination a sync writes to, with its account and per-sync options validated.
+ * `fullRefresh` tells it that the run sends every current row.
+ */
+export async function openSyncDestination(context: RunContext, sync: SyncDefinition, runId: string, fullRefresh = false): Promise<Destination> {
   const account = context.project.config.destinations[sync.config.destination]!;
   const type = context.destinationTypes.get(account.type);
   if (!type) {
@@ -18,6 +21,7 @@ export async function openSyncDestination(context: RunContext, sync: SyncDefinit
     projectDir: context.project.dir,
     runId,
     syncName: sync.name,
+    fullRefresh,
     signal: context.signal,
     suppressions: context.store.suppressions,
   });

@@ -68,7 +68,7 @@ export async function runSync(
 }
 
 async function sendPlan(context: RunContext, runId: string, sync: SyncDefinition, plan: SyncPlan): Promise<ApplyResult> {
-  const destination: Destination = await openSyncDestination(context, sync, runId);
+  const destination: Destination = await openSyncDestination(context, sync, runId, plan.spec.full);
   try {
     const { capabilities } = destination;
     return await applyPlan(plan, context.warehouse, destination, context.store, {

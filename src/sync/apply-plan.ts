@@ -37,6 +37,8 @@ export interface ApplyResult {
 
 interface Batch {
   lastSeq: number;
+  /** The one operation of every record in the batch. */
+  operation: string;
   records: ChangeRecord[];
 }
 
@@ -63,6 +65,7 @@ export async function applyPlan(
   const inFlight = new Set<Promise<void>>();
   let highWaterSeq = 0;
   let done = 0;
+  let operation: string | undefined;
 
   const sendBatch = async (batch: Batch): Promise<void> => {
     try {
@@ -84,6 +87,10 @@ export async function applyPlan(
         result.interrupted = true;
         break;
       }
+      // The batches of one operation finish before the next operation starts, so that a person
+      // who moves from a removed row to an added one ends up present.
+      if (batch.operation !== operation) await Promise.all(inFlight);
+      operation = batch.operation;
       if (result.error) break;
       highWaterSeq = batch.lastSeq;
       const pending = sendBatch(batch).finally(() => inFlight.delete(pending));
@@ -122,9 +129,10 @@ async function flushDestination(destination: Destination, highWaterSeq: number, 
 const SEQ_RANGE = 10_000;
 
 /**
- * Reads the rows to send in ranges of `_seq` and regroups them into full batches. The warehouse
- * sorts one range at a time instead of the whole diff, and this process keeps at most a range
- * and a batch in memory.
+ * Reads the rows to send in ranges of `_seq` and regroups them into full batches of one
+ * operation each. A batch ends early only where the operation changes, which the `_seq` order
+ * makes happen at most once per operation. The warehouse sorts one range at a time instead of
+ * the whole diff, and this process keeps at most a range and a batch in memory.
  */
 async function* batches(warehouse: WarehouseAdapter, plan: SyncPlan, batchSize: number): AsyncGenerator<Batch> {
   const diff = warehouse.dialect.quoteTable(plan.spec.tables.diff);
@@ -135,14 +143,24 @@ async function* batches(warehouse: WarehouseAdapter, plan: SyncPlan, batchSize: 
 
   for (let from = 1; from <= maxSeq; from += range) {
     const rows = await warehouse.query(pendingSendsSql(plan.spec, warehouse.dialect, { from, to: from + range - 1 }));
-    pending = pending.concat(rows);
-    while (pending.length >= batchSize) yield toBatch(pending.splice(0, batchSize), plan);
+    for (const row of rows) {
+      const full = pending.length >= batchSize || (pending.length > 0 && row._operation !== pending[0]!._operation);
+      if (full) {
+        yield toBatch(pending, plan);
+        pending = [];
+      }
+      pending.push(row);
+    }
   }
   if (pending.length > 0) yield toBatch(pending, plan);
 }
 
 function toBatch(rows: Row[], plan: SyncPlan): Batch {
-  return { lastSeq: Number(rows[rows.length - 1]!._seq), records: rows.map((row) => toChangeRecord(row, plan.spec)) };
+  return {
+    lastSeq: Number(rows[rows.length - 1]!._seq),
+    operation: String(rows[0]!._operation),
+    records: rows.map((row) => toChangeRecord(row, plan.spec)),
+  };
 }
 
 async function deliverWithLedger(

@@ -128,6 +128,56 @@ describe('AccountLimiter', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(95);
   });
 
+  it('learns the rate of a throttling quota', async () => {
+    const limiter = new AccountLimiter({ maxConcurrency: 2, maxRequestsPerSecond: 100 });
+    const now = Date.now();
+    // A quota of 2 requests per second: after starts 300 and 100 ms ago, the next is admitted
+    // when the older one leaves the window, 700 ms from now.
+    limiter.accepted(now - 300);
+    limiter.accepted(now - 100);
+    limiter.throttled(700);
+
+    expect(limiter.requestsPerSecond).toBeGreaterThan(1.9);
+    expect(limiter.requestsPerSecond).toBeLessThan(2);
+  });
+
+  it('learns from the burst after an idle spell', async () => {
+    const limiter = new AccountLimiter({ maxConcurrency: 2, maxRequestsPerSecond: 100 });
+    const now = Date.now();
+    limiter.accepted(now - 30_000);
+    limiter.accepted(now - 300);
+    limiter.accepted(now - 100);
+    limiter.throttled(700);
+
+    expect(limiter.requestsPerSecond).toBeGreaterThan(1.9);
+  });
+
+  it('never raises the configured rate', async () => {
+    const limiter = new AccountLimiter({ maxConcurrency: 2, maxRequestsPerSecond: 1 });
+    const now = Date.now();
+    limiter.accepted(now - 300);
+    limiter.accepted(now - 100);
+    limiter.throttled(700);
+
+    expect(limiter.requestsPerSecond).toBe(1);
+  });
+
+  it('learns nothing beyond the kept history', async () => {
+    const limiter = new AccountLimiter({ maxConcurrency: 2, maxRequestsPerSecond: 5_000 });
+    const now = Date.now();
+    // 10,000 starts in the last 2 seconds, as many as the limiter keeps: the quota may admit more.
+    for (let index = 0; index < 10_000; index += 1) limiter.accepted(now - 2_000 + index * 0.2);
+    limiter.throttled(1_000);
+
+    expect(limiter.requestsPerSecond).toBe(5_000);
+  });
+
+  it('keeps the rate when nothing was accepted', async () => {
+    const limiter = new AccountLimiter({ maxConcurrency: 2, maxRequestsPerSecond: 5 });
+    limiter.throttled(10);
+    expect(limiter.requestsPerSecond).toBe(5);
+  });
+
   it('stops waiting when the signal aborts', async () => {
     const limiter = new AccountLimiter({ maxConcurrency: 1 });
     const held = await limiter.acquire();

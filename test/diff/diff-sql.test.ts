@@ -105,11 +105,12 @@ describe('diff SQL in DuckDB', () => {
 
     await warehouse.execute(createDiffTableSql(mirrorSpec, dialect));
     const pending = await warehouse.query(pendingSendsSql(mirrorSpec, dialect));
+    // Removed rows come first, so that batches hold one operation each.
     expect(pending.map((row) => [row._key, row._change, row._operation, row.n1])).toEqual([
+      ['4', 'removed', 'delete', null],
       ['1', 'added', 'upsert', '10.5'],
       ['2', 'changed', 'upsert', null],
       ['3', 'added', 'upsert', '7'],
-      ['4', 'removed', 'delete', null],
     ]);
 
     await warehouse.loadRows(mirrorSpec.tables.failed, [{ name: '_key', type: 'string' }], [{ _key: '3' }]);

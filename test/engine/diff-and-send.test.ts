@@ -76,6 +76,24 @@ describe('sync engine on DuckDB', () => {
     expect(operations).toEqual(['add:c00005', 'remove:c00004']);
   });
 
+  it('batches hold one operation, removals first', async () => {
+    const rows = customers(250);
+    const dir = await customerProject('grouped', rows, syncFile({ mode: 'audience', mapping: '  email: email' }));
+    await runOnce(dir);
+    inbox('grouped').calls.length = 0;
+
+    // Every tenth customer leaves and every other one gets a new email, so in key order removals
+    // and adds alternate throughout the diff.
+    const remaining = rows.filter((_row, index) => index % 10 !== 0);
+    await replaceCustomers(dir, remaining.map((row) => ({ ...row, email: `new-${row.email}` })));
+    const summary = await runOnce(dir);
+
+    expect(summary.syncs[0]!.counts).toMatchObject({ changed: 225, removed: 25, accepted: 250 });
+    const calls = inbox('grouped').calls.map((call) => [...new Set(call.map((record) => record.operation))]);
+    expect(calls).toEqual([['remove'], ['add'], ['add'], ['add']]);
+    expect(inbox('grouped').calls.map((call) => call.length)).toEqual([25, 100, 100, 25]);
+  });
+
   it('insert mode sends new rows only, update mode changed rows only', async () => {
     const rows = customers(3);
     const dir = await customerProject('insert', rows, syncFile({ mode: 'insert' }));

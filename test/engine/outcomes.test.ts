@@ -138,11 +138,13 @@ describe('full syncs of one sync', () => {
     const rows = customers(3);
     const dir = await customerProject('full', rows, syncFile({ mode: 'audience', mapping: '  email: email' }));
     await runOnce(dir);
+    expect(inbox('full').fullRefresh).toBe(false);
     inbox('full').calls.length = 0;
 
     await replaceCustomers(dir, rows.slice(0, 2));
     const summary = await runOnce(dir, { full: true });
     expect(summary.syncs[0]!.counts).toMatchObject({ changed: 2, removed: 1 });
+    expect(inbox('full').fullRefresh).toBe(true);
     expect(sentRecords('full').map((r) => `${r.operation}:${r.key}`).sort()).toEqual(['add:c00001', 'add:c00002', 'remove:c00003']);
   });
 });

@@ -15,6 +15,8 @@ export interface Inbox {
   delayMs: number;
   /** Makes `flush` throw, as a file that cannot be renamed into place would. */
   failFlush: boolean;
+  /** `fullRefresh` of the context the destination was last opened with. */
+  fullRefresh: boolean | undefined;
 }
 
 const inboxes = new Map<string, Inbox>();
@@ -22,7 +24,7 @@ const inboxes = new Map<string, Inbox>();
 export function inbox(name: string): Inbox {
   let box = inboxes.get(name);
   if (!box) {
-    box = { calls: [], respond: () => ({ status: 'accepted' }), failCalls: new Set(), delayMs: 0, failFlush: false };
+    box = { calls: [], respond: () => ({ status: 'accepted' }), failCalls: new Set(), delayMs: 0, failFlush: false, fullRefresh: undefined };
     inboxes.set(name, box);
   }
   return box;
@@ -49,8 +51,9 @@ export const memoryDestinationType: DestinationType<z.infer<typeof accountSchema
   accountSchema,
   syncSchema: z.record(z.string(), z.unknown()),
   accountKey: (account) => `memory:${account.inbox}`,
-  async open(account) {
+  async open(account, _options, context) {
     const box = inbox(account.inbox);
+    box.fullRefresh = context.fullRefresh;
     const destination: Destination = {
       capabilities: {
         operations: ['upsert', 'update', 'insert', 'delete', 'add', 'remove', 'send'],

@@ -52,6 +52,15 @@ export const googleAccountSchema = z
       maxRequestsPerSecond: DEFAULT_REQUESTS_PER_SECOND,
       timeoutMs: 60_000,
     }),
+    /**
+     * How long a sync waits after its last batch for Google to finish processing its requests,
+     * in milliseconds. When Google reports a request FAILED, the sync confirms none of its rows,
+     * so the next run sends them again. Default 0, which does not wait, because Google takes from
+     * about 30 minutes to 24 hours.
+     */
+    request_status_wait_ms: z.number().int().nonnegative().default(0),
+    /** Wait before the second round of status polls, doubled after each round. */
+    request_status_poll_ms: z.number().int().positive().default(60_000),
   })
   .strict()
   .superRefine((account, context) => {

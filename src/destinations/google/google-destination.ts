@@ -19,6 +19,10 @@
  *   returned as `retry`, never as rejected.
  * Adds and removals are set operations, so requests are resent after a timeout, and the
  * destination declares itself idempotent.
+ *
+ * With `request_status_wait_ms` set, `flush` polls the status of every request of the run (see
+ * google-request-status.ts) and fails when Google reports one as FAILED, so that the engine
+ * confirms no row and the next run sends them again.
  */
 import { DestinationError } from '../../core/errors.js';
 import type {
@@ -39,6 +43,7 @@ import {
 } from '../identifiers/audience-members.js';
 import {
   audienceCapabilities,
+  parseJsonObject,
   rejectedAsWhole,
   verdictsForAll,
   verdictsWithoutResponse,
@@ -64,6 +69,7 @@ import {
   violatedMemberIndex,
 } from './google-errors.js';
 import { buildGoogleMembersBody, membersPath } from './google-payload.js';
+import { type RequestStatus, pollRequestStatuses, readRequestStatus } from './google-request-status.js';
 
 const PLATFORM = 'Google Customer Match';
 
@@ -76,6 +82,8 @@ export class GoogleDestination implements Destination {
   /** Rejection reasons judged to come from the request, not from rows (see isolate-rejections). */
   readonly #systematicReasons = new Set<string>();
   readonly #tokens: GoogleAccessTokens;
+  /** requestId of every ingest and remove request Google accepted in this run. */
+  readonly #requestIds: string[] = [];
 
   constructor(
     account: GoogleAccount,
@@ -104,8 +112,85 @@ export class GoogleDestination implements Destination {
     });
   }
 
+  /**
+   * Waits up to `request_status_wait_ms` for Google to process this run's requests, and logs
+   * each outcome. Throws when a request FAILED; a partial success is logged only, because
+   * Google counts the failed records without naming them.
+   */
+  async flush(): Promise<void> {
+    const waitMs = this.#account.request_status_wait_ms;
+    if (waitMs === 0 || this.#requestIds.length === 0) return;
+
+    const { finished, unfinished } = await pollRequestStatuses(this.#requestIds, {
+      waitMs,
+      intervalMs: this.#account.request_status_poll_ms,
+      retrieve: (requestId) => this.#retrieveStatus(requestId),
+      signal: this.#context.signal,
+    });
+    for (const [requestId, status] of finished) this.#logStatus(requestId, status);
+    if (unfinished.length > 0) {
+      this.#context.logger.log('warn', 'destination.request_status_unfinished', {
+        ...this.#logFields(),
+        requests: unfinished.length,
+        wait_ms: waitMs,
+      });
+    }
+
+    const failed = [...finished.values()].filter((status) => status.state === 'failed');
+    if (failed.length === 0) return;
+    const reasons = [...new Set(failed.flatMap((status) => status.errors))].join('; ');
+    throw new DestinationError(
+      `Google reported ${failed.length} of this run's ${this.#requestIds.length} requests as ` +
+        `FAILED${reasons ? ` (${reasons})` : ''}; no row of the run is confirmed, so the next run ` +
+        'sends them again',
+      { retryable: true },
+    );
+  }
+
   async close(): Promise<void> {
     // Sockets belong to the process-wide keep-alive agents, which close idle ones themselves.
+  }
+
+  async #retrieveStatus(requestId: string): Promise<RequestStatus | undefined> {
+    const url = new URL(this.#account.base_url);
+    url.pathname = `${url.pathname.replace(/\/$/, '')}/v1/requestStatus:retrieve`;
+    url.searchParams.set('requestId', requestId);
+    const token = await this.#tokens.token();
+    const result = await sendWithRetry({
+      buildRequest: () => ({
+        method: 'GET',
+        url,
+        headers: this.#headers(token),
+        timeoutMs: this.#account.timeout_ms,
+      }),
+      policy: backoffPolicy(this.#account),
+      limiter: this.#limiter,
+      resendWhenUnknown: true,
+      logger: this.#context.logger,
+      logFields: { ...this.#logFields(), request: 'requestStatus:retrieve' },
+      signal: this.#context.signal,
+      throttleSignal: googleThrottleSignal,
+    });
+    if (result.kind !== 'response') return undefined;
+    if (result.response.status < 200 || result.response.status >= 300) {
+      this.#context.logger.log('warn', 'destination.request_status_failed', {
+        ...this.#logFields(),
+        request_id: requestId,
+        error: describeResponse(result.response.status, result.response.body),
+      });
+      return undefined;
+    }
+    return readRequestStatus(result.response.body);
+  }
+
+  #logStatus(requestId: string, status: RequestStatus): void {
+    const level = status.state === 'success' ? 'info' : 'warn';
+    this.#context.logger.log(level, 'destination.request_status', {
+      ...this.#logFields(),
+      request_id: requestId,
+      status: status.state,
+      errors: status.errors.join('; '),
+    });
   }
 
   async #sendGroup(
@@ -123,7 +208,14 @@ export class GoogleDestination implements Destination {
     }
 
     if (result.kind !== 'response') return verdictsWithoutResponse(result, data.length);
+    this.#recordRequestId(result.response);
     return this.#readResponse(data.length, result.response);
+  }
+
+  #recordRequestId(response: HttpResponse): void {
+    if (response.status < 200 || response.status >= 300) return;
+    const requestId = parseJsonObject(response.body)?.requestId;
+    if (typeof requestId === 'string' && requestId !== '') this.#requestIds.push(requestId);
   }
 
   async #send(action: AudienceAction, body: string): Promise<SendResult> {
@@ -143,15 +235,19 @@ export class GoogleDestination implements Destination {
   #buildRequest(action: AudienceAction, body: string, token: string): HttpRequest {
     const url = new URL(this.#account.base_url);
     url.pathname = `${url.pathname.replace(/\/$/, '')}${membersPath(action)}`;
+    const headers = { ...this.#headers(token), 'Content-Type': 'application/json' };
+    return { method: 'POST', url, headers, body, timeoutMs: this.#account.timeout_ms };
+  }
+
+  #headers(token: string): Record<string, string> {
     const headers: Record<string, string> = {
       Authorization: `Bearer ${token}`,
-      'Content-Type': 'application/json',
       'User-Agent': 'sluice',
     };
     if (this.#account.quota_project_id) {
       headers['x-goog-user-project'] = this.#account.quota_project_id;
     }
-    return { method: 'POST', url, headers, body, timeoutMs: this.#account.timeout_ms };
+    return headers;
   }
 
   #readResponse(count: number, response: HttpResponse): GroupVerdicts {

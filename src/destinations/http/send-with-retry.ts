@@ -95,8 +95,9 @@ async function attemptOnce(options: SendWithRetryOptions, attempt: number): Prom
   try {
     // The run's abort signal stops waits and new requests, never a request already under way:
     // cutting it would leave its outcome unknown. The request's own timeout bounds it.
+    const startedAt = Date.now();
     const response = await sendHttpRequest(options.buildRequest());
-    return readResponse(options, response, attempt);
+    return readResponse(options, response, attempt, startedAt);
   } catch (error) {
     if (!(error instanceof HttpTransportError)) throw error;
     return readTransportError(options, error, attempt);
@@ -109,9 +110,12 @@ function readResponse(
   options: SendWithRetryOptions,
   response: HttpResponse,
   attempt: number,
+  startedAt: number,
 ): AttemptResult {
   const throttle = options.throttleSignal?.(response);
-  if (throttle === undefined && classifyStatus(response.status) !== 'retryable') {
+  const throttled = throttle !== undefined || response.status === 429;
+  if (!throttled) options.limiter.accepted(startedAt);
+  if (!throttled && classifyStatus(response.status) !== 'retryable') {
     return { kind: 'done', result: { kind: 'response', response, attempts: attempt } };
   }
 
@@ -119,9 +123,11 @@ function readResponse(
   const retryAfterMs = throttle?.retryAfterMs ?? parseRetryAfter(response.headers['retry-after']);
   if (retryAfterMs === undefined) return { kind: 'retry', failure, unknown: false };
 
-  // The server is overloaded for every caller, so every request on this account waits, but no
-  // longer than this policy would wait itself.
-  options.limiter.pause(Math.min(retryAfterMs, options.policy.maxWaitMs));
+  // Every request on this account waits, but no longer than this policy would wait itself. A
+  // throttle also lowers the account's rate; an overloaded server (503) does not.
+  const waitMs = Math.min(retryAfterMs, options.policy.maxWaitMs);
+  if (throttled) options.limiter.throttled(waitMs);
+  else options.limiter.pause(waitMs);
   if (retryAfterMs > options.policy.maxWaitMs) {
     const reason =
       `${failure}; the server requested a wait of ${retryAfterMs} ms, ` +

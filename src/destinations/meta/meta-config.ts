@@ -43,6 +43,12 @@ export const metaSyncSchema = z
     audience_id: z.string().regex(/^\d+$/, 'must be the numeric ID of a custom audience'),
     /** Country for phone numbers written without a country code, when the row has none. */
     default_country: countryCodeSchema.optional(),
+    /**
+     * What a run with `--full` does. `replace` uploads every current row through /usersreplace
+     * in one session, which drops everyone not uploaded. `add` adds every row again through
+     * /users and removes only the rows that left the model.
+     */
+    full_refresh: z.enum(['replace', 'add']).default('replace'),
   })
   .strict();
 

@@ -16,6 +16,10 @@
  *   find the bad ones (see isolate-rejections.ts).
  * Adding a present person or removing an absent one changes nothing, so requests are resent
  * after a timeout, and the destination declares itself idempotent.
+ *
+ * A run with `--full` replaces the audience instead, unless the sync sets `full_refresh: add`.
+ * Removals go out first as usual. Then every add is a batch of one /usersreplace session, sent
+ * one at a time, and `flush` ends the session (see meta-replace.ts).
  */
 import { DestinationError } from '../../core/errors.js';
 import { redactor } from '../../core/redact.js';
@@ -30,7 +34,7 @@ import type { AccountLimiter } from '../http/account-limiter.js';
 import { describeResponse } from '../http/classify.js';
 import type { HttpRequest, HttpResponse } from '../http/http-client.js';
 import { backoffPolicy, requestLimiter } from '../http/request-settings.js';
-import { sendWithRetry } from '../http/send-with-retry.js';
+import { type SendResult, sendWithRetry } from '../http/send-with-retry.js';
 import {
   type AudienceAction,
   type AudienceMember,
@@ -38,6 +42,7 @@ import {
 import {
   audienceCapabilities,
   rejectedAsWhole,
+  verdictsForAll,
   verdictsWithoutResponse,
   writeAudience,
 } from '../identifiers/audience-write.js';
@@ -54,10 +59,14 @@ import {
   metaThrottleSignal,
   readGraphError,
 } from './meta-errors.js';
-import { appSecretProof, buildMetaUsersBody } from './meta-payload.js';
+import { type MetaSession, appSecretProof, buildMetaUsersBody } from './meta-payload.js';
+import { MetaReplaceSession } from './meta-replace.js';
 import { verdictsFromUpload } from './meta-response.js';
 
 const PLATFORM = 'Meta custom audience';
+
+/** Kind of request: an add or remove through /users, or a batch of a replace. */
+type MetaRequestAction = AudienceAction | 'replace';
 
 export class MetaDestination implements Destination {
   readonly capabilities: DestinationCapabilities;
@@ -68,6 +77,8 @@ export class MetaDestination implements Destination {
   /** Rejection reasons judged to come from the request, not from rows (see isolate-rejections). */
   readonly #systematicReasons = new Set<string>();
   readonly #url: URL;
+  /** The audience's replace, in a run with `--full` and `full_refresh: replace`. */
+  readonly #replace: MetaReplaceSession | undefined;
 
   constructor(
     account: MetaAccount,
@@ -79,11 +90,50 @@ export class MetaDestination implements Destination {
     this.#options = options;
     this.#context = context;
     this.#url = usersUrl(account, options);
-    this.capabilities = audienceCapabilities(account, META_MAX_ROWS_PER_REQUEST);
     this.#limiter = requestLimiter(accountKey, account);
+    const replace = context.fullRefresh === true && options.full_refresh === 'replace';
+    this.#replace = replace ? new MetaReplaceSession() : undefined;
+    const capabilities = audienceCapabilities(account, META_MAX_ROWS_PER_REQUEST);
+    // Meta takes the batches of a replace in batch_seq order, so they go one at a time.
+    this.capabilities = replace ? { ...capabilities, maxConcurrency: 1 } : capabilities;
   }
 
-  write(records: ChangeRecord[]): Promise<RowOutcome[]> {
+  async write(records: ChangeRecord[]): Promise<RowOutcome[]> {
+    try {
+      const outcomes = await this.#writeAudience(records);
+      this.#replace?.track(records, outcomes);
+      return outcomes;
+    } catch (error) {
+      this.#replace?.fail(`a write failed: ${error instanceof Error ? error.message : String(error)}`);
+      throw error;
+    }
+  }
+
+  /**
+   * Ends the audience's replace, when this run started one, by sending its closing batch. When a
+   * batch failed or the run was interrupted, it leaves the replace unfinished, which Meta drops,
+   * and throws so that the engine confirms none of the rows.
+   */
+  async flush(): Promise<void> {
+    const replace = this.#replace;
+    if (!replace?.opened) return;
+
+    const unfinished = replace.unfinishedReason(this.#context.signal?.aborted === true);
+    const closing = unfinished === undefined ? replace.closingBatch() : undefined;
+    const verdicts = closing && (await this.#send('replace', closing.rows, closing.session));
+    const closed = verdicts?.verdicts.every((verdict) => typeof verdict === 'object' && verdict.status !== 'retry');
+    if (closed) return;
+
+    const reason = unfinished ?? 'Meta did not confirm the closing batch';
+    throw new DestinationError(
+      `the replace of custom audience ${this.#options.audience_id} was not finished, because ` +
+        `${reason}. Meta drops an unfinished replace after about 90 minutes, and the audience ` +
+        'keeps its members until then; run the sync with --full again',
+      { retryable: true },
+    );
+  }
+
+  #writeAudience(records: ChangeRecord[]): Promise<RowOutcome[]> {
     return writeAudience(records, {
       platform: PLATFORM,
       extract: (row) => extractMetaIdentifiers(row, this.#options.default_country),
@@ -99,12 +149,31 @@ export class MetaDestination implements Destination {
     // Sockets belong to the process-wide keep-alive agents, which close idle ones themselves.
   }
 
-  async #sendGroup(
+  #sendGroup(
     action: AudienceAction,
     members: AudienceMember<MetaIdentifiers>[],
   ): Promise<GroupVerdicts> {
     const rows = members.map((member) => member.identifiers);
-    const body = buildMetaUsersBody(rows);
+    const replace = this.#replace;
+    if (replace && action === 'add') return this.#send('replace', rows, replace.nextBatch());
+    if (replace?.opened && action === 'remove') {
+      // Meta refuses removals during a replace, and the replace drops these rows anyway. Removed
+      // rows come first in a run, so this happens only when a removal is retried late.
+      return Promise.resolve(verdictsForAll(rows.length, { status: 'accepted' }));
+    }
+    return this.#send(action, rows, undefined);
+  }
+
+  /**
+   * Sends one request and reads its verdicts. A replace batch is never sent again after a
+   * timeout, because Meta does not document what a repeated batch_seq does.
+   */
+  async #send(
+    action: MetaRequestAction,
+    rows: MetaIdentifiers[],
+    session: MetaSession | undefined,
+  ): Promise<GroupVerdicts> {
+    const body = buildMetaUsersBody(rows, session);
     if (this.#account.app_secret !== undefined) {
       body.appsecret_proof = appSecretProof(this.#account.access_token, this.#account.app_secret);
     }
@@ -114,21 +183,29 @@ export class MetaDestination implements Destination {
       buildRequest: () => this.#buildRequest(action, text),
       policy: backoffPolicy(this.#account),
       limiter: this.#limiter,
-      resendWhenUnknown: true,
+      resendWhenUnknown: action !== 'replace',
       logger: this.#context.logger,
       logFields: { ...this.#logFields(), action, rows: rows.length },
       signal: this.#context.signal,
       throttleSignal: metaThrottleSignal,
     });
 
+    if (action === 'replace') this.#trackReplaceBatch(rows, result);
     if (result.kind !== 'response') return verdictsWithoutResponse(result, rows.length);
     return this.#readResponse(rows, result.response);
   }
 
-  #buildRequest(action: AudienceAction, body: string): HttpRequest {
+  /** Counts a replace batch Meta accepted, and fails the replace when Meta may have taken one unseen. */
+  #trackReplaceBatch(rows: MetaIdentifiers[], result: SendResult): void {
+    if (result.kind === 'unknown') this.#replace?.fail(`a batch got no response (${result.reason})`);
+    const accepted = result.kind === 'response' && result.response.status >= 200 && result.response.status < 300;
+    if (accepted) this.#replace?.accepted(rows);
+  }
+
+  #buildRequest(action: MetaRequestAction, body: string): HttpRequest {
     return {
-      method: action === 'add' ? 'POST' : 'DELETE',
-      url: this.#url,
+      method: action === 'remove' ? 'DELETE' : 'POST',
+      url: action === 'replace' ? this.#replaceUrl() : this.#url,
       headers: {
         Authorization: `Bearer ${this.#account.access_token}`,
         'Content-Type': 'application/json',
@@ -166,6 +243,12 @@ export class MetaDestination implements Destination {
       case 'request':
         return rejectedAsWhole(rows.length, `Meta rejected the request: ${described}`);
     }
+  }
+
+  #replaceUrl(): URL {
+    const url = new URL(this.#url);
+    url.pathname = url.pathname.replace(/\/users$/, '/usersreplace');
+    return url;
   }
 
   #logFields() {

@@ -5,9 +5,17 @@ import {
   type MetaSchemaKey,
 } from '../identifiers/meta-identifiers.js';
 
+/** The `session` of a /users or /usersreplace request. */
+export interface MetaSession {
+  session_id: number;
+  batch_seq: number;
+  last_batch_flag: boolean;
+  estimated_num_total: number;
+}
+
 /**
- * The JSON body of POST and DELETE /{audience_id}/users. Each data row lists the row's values in
- * the order of `schema`, with "" for a key the row lacks.
+ * The JSON body of POST and DELETE /{audience_id}/users and POST /{audience_id}/usersreplace.
+ * Each data row lists the row's values in the order of `schema`, with "" for a key the row lacks.
  * Source: https://developers.facebook.com/docs/marketing-api/reference/custom-audience/users
  */
 export interface MetaUsersBody {
@@ -17,21 +25,16 @@ export interface MetaUsersBody {
     /** Sluice sends single keys, not combined ones such as LN_FN_ZIP, which is what "raw" means. */
     is_raw: true;
   };
-  /**
-   * Meta's guide marks the session as required. Each request is a session of one batch, because
-   * the engine hands over batches one at a time without saying which is the last.
-   */
-  session: {
-    session_id: number;
-    batch_seq: number;
-    last_batch_flag: boolean;
-    estimated_num_total: number;
-  };
+  session: MetaSession;
   appsecret_proof?: string;
 }
 
-/** Builds the body for `rows`, with a schema of only the keys that some row has. */
-export function buildMetaUsersBody(rows: MetaIdentifiers[]): MetaUsersBody {
+/**
+ * Builds the body for `rows`, with a schema of only the keys that some row has. Without a
+ * session the request is a session of one batch, because Meta's guide marks the session as
+ * required and an add or remove is complete in one request.
+ */
+export function buildMetaUsersBody(rows: MetaIdentifiers[], session?: MetaSession): MetaUsersBody {
   const schema = META_SCHEMA_KEYS.filter((key) => rows.some((row) => row[key] !== undefined));
   return {
     payload: {
@@ -39,7 +42,7 @@ export function buildMetaUsersBody(rows: MetaIdentifiers[]): MetaUsersBody {
       data: rows.map((row) => schema.map((key) => row[key] ?? '')),
       is_raw: true,
     },
-    session: {
+    session: session ?? {
       session_id: newSessionId(),
       batch_seq: 1,
       last_batch_flag: true,
@@ -49,7 +52,7 @@ export function buildMetaUsersBody(rows: MetaIdentifiers[]): MetaUsersBody {
 }
 
 /** Returns a random positive session ID. Meta takes a 64-bit integer; this stays below 2^48. */
-function newSessionId(): number {
+export function newSessionId(): number {
   return randomInt(1, 2 ** 48);
 }
 

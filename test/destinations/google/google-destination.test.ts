@@ -227,6 +227,22 @@ describe('Google Customer Match throttling', () => {
     expect(gap).toBeGreaterThanOrEqual(1_000);
   });
 
+  it('paces to a quota it was not told', async () => {
+    // 3 requests in any 300 ms, far below the 1,000 per second the account allows itself.
+    const server = await imitation({ rateLimit: { limit: 3, windowMs: 300 } });
+    const destination = await openGoogle(server, { access_token: TOKEN, max_retry_wait_ms: 5_000 });
+    const outcomes: RowOutcome[] = [];
+    for (let pair = 0; pair < 8; pair += 1) {
+      const writes = [destination.write(emails(1)), destination.write(emails(1))];
+      for (const written of await Promise.all(writes)) outcomes.push(...written);
+    }
+
+    expect(statuses(outcomes)).toEqual(Array.from({ length: 16 }, () => 'accepted'));
+    expect(server.state.uploads).toHaveLength(16);
+    // The first burst finds the quota; after that the requests are spaced to fit it.
+    expect(server.state.rateLimited.length).toBeLessThanOrEqual(2);
+  });
+
   it('returns rows for later when throttling persists', async () => {
     const server = await imitation();
     server.throttle(3);
@@ -356,5 +372,61 @@ describe('Google Customer Match config', () => {
       operating_account_id: '1234567890',
       upload_key_type: 'CONTACT_INFO',
     });
+  });
+});
+
+describe('Google Customer Match request status', () => {
+  const STATUS_SETTINGS = { access_token: TOKEN, request_status_wait_ms: 2_000, request_status_poll_ms: 20 };
+
+  it('does not read status by default', async () => {
+    const server = await imitation({ processingPolls: 1 });
+    const destination = await openGoogle(server);
+    await destination.write(emails(2));
+    await destination.flush!();
+
+    expect(server.state.statusReads.size).toBe(0);
+  });
+
+  it('polls until the request finishes', async () => {
+    const server = await imitation({ processingPolls: 2 });
+    const context = testContext();
+    const destination = await openGoogle(server, STATUS_SETTINGS, {}, context);
+    await destination.write(emails(2));
+    await destination.flush!();
+
+    const requestId = server.state.uploads[0]!.requestId;
+    expect(server.state.statusReads.get(requestId)).toBe(3);
+    const events = context.logger.events.filter((entry) => entry.event === 'destination.request_status');
+    expect(events).toHaveLength(1);
+    expect(events[0]!.fields).toMatchObject({ request_id: requestId, status: 'success' });
+  });
+
+  it('fails the flush when a request failed', async () => {
+    const server = await imitation();
+    server.failProcessing(1, 'PROCESSING_ERROR_REASON_INVALID_HASH');
+    const destination = await openGoogle(server, STATUS_SETTINGS);
+    const outcomes = await destination.write(emails(3));
+
+    // The request itself was accepted; only its status shows that Google applied nothing.
+    expect(statuses(outcomes)).toEqual(['accepted', 'accepted', 'accepted']);
+    expect(server.state.audiences.members(AUDIENCE)).toEqual([]);
+    const flushed = destination.flush!();
+    await expect(flushed).rejects.toThrow(DestinationError);
+    await expect(flushed).rejects.toThrow(
+      "Google reported 1 of this run's 1 requests as FAILED (PROCESSING_ERROR_REASON_INVALID_HASH: 3 records)",
+    );
+  });
+
+  it('stops waiting at the limit', async () => {
+    const server = await imitation({ processingPolls: 1_000 });
+    const context = testContext();
+    const destination = await openGoogle(server, { ...STATUS_SETTINGS, request_status_wait_ms: 100 }, {}, context);
+    await destination.write(emails(1));
+    const started = Date.now();
+    await destination.flush!();
+
+    expect(Date.now() - started).toBeLessThan(1_000);
+    const unfinished = context.logger.events.filter((entry) => entry.event === 'destination.request_status_unfinished');
+    expect(unfinished).toHaveLength(1);
   });
 });

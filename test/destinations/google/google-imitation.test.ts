@@ -64,6 +64,61 @@ describe('Google imitation', () => {
     expect(reasons).toEqual(['INVALID_ENCODING', 'INVALID_SHA256_FORMAT']);
   });
 
+  it('enforces the request quota with RetryInfo', async () => {
+    const google = await startGoogleImitation({
+      accessToken: 'token',
+      rateLimit: { limit: 2, windowMs: 60_000 },
+    });
+    closers.push(google.close);
+    const body = JSON.stringify({
+      destinations: [destination],
+      audienceMembers: [{ userData: { userIdentifiers: [{ emailAddress: sha256('a') }] } }],
+      encoding: 'HEX',
+    });
+    const headers = { Authorization: 'Bearer token' };
+    const url = `${google.url}/v1/audienceMembers:ingest`;
+
+    const statuses = [];
+    for (let i = 0; i < 3; i += 1) statuses.push((await post(url, body, headers)).status);
+    const refused = await post(url, body, headers);
+
+    expect(statuses).toEqual([200, 200, 429]);
+    expect(refused.json.error.status).toBe('RESOURCE_EXHAUSTED');
+    const delay = refused.json.error.details[0].retryDelay as string;
+    expect(delay).toMatch(/^\d+(\.\d+)?s$/);
+    expect(Number(delay.slice(0, -1))).toBeGreaterThan(55);
+    expect(Number(delay.slice(0, -1))).toBeLessThanOrEqual(60);
+    expect(google.state.uploads).toHaveLength(2);
+    expect(google.state.rateLimited).toHaveLength(2);
+  });
+
+  it('reports request status after processing', async () => {
+    const google = await startGoogleImitation({ accessToken: 'token', processingPolls: 1 });
+    closers.push(google.close);
+    google.failProcessing(1, 'PROCESSING_ERROR_REASON_INVALID_HASH');
+    const body = JSON.stringify({
+      destinations: [destination],
+      audienceMembers: [{ userData: { userIdentifiers: [{ emailAddress: sha256('a') }] } }],
+      encoding: 'HEX',
+    });
+    const headers = { Authorization: 'Bearer token' };
+    const ingested = await post(`${google.url}/v1/audienceMembers:ingest`, body, headers);
+    const statusUrl = `${google.url}/v1/requestStatus:retrieve?requestId=${ingested.json.requestId}`;
+    const read = async () => (await (await fetch(statusUrl, { headers })).json()) as Record<string, any>;
+
+    const first = await read();
+    const second = await read();
+    expect(first.requestStatusPerDestination[0].requestStatus).toBe('PROCESSING');
+    expect(second.requestStatusPerDestination[0]).toMatchObject({
+      destination: { productDestinationId: '9' },
+      requestStatus: 'FAILED',
+      errorInfo: { errorCounts: [{ recordCount: '1', reason: 'PROCESSING_ERROR_REASON_INVALID_HASH' }] },
+    });
+    expect(google.state.audiences.members('9')).toEqual([]);
+    const unknown = await fetch(`${google.url}/v1/requestStatus:retrieve?requestId=nope`, { headers });
+    expect(unknown.status).toBe(404);
+  });
+
   it('rejects an unknown OAuth client', async () => {
     const google = await startGoogleImitation();
     closers.push(google.close);

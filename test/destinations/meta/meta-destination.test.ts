@@ -421,3 +421,110 @@ describe('Meta config', () => {
     expect(options.default_country).toBe('GB');
   });
 });
+
+describe('Meta audience full refresh', () => {
+  const fullRun = () => testContext({ fullRefresh: true });
+
+  function removal(key: string, email: string): ChangeRecord {
+    return changeRecord(key, 'remove', null, { email });
+  }
+
+  async function seeded(emailsInAudience: string[]) {
+    const server = await imitation();
+    const seeding = await openMeta(server);
+    await seeding.write(adds(emailsInAudience.map((email) => ({ email }))));
+    server.state.requests.length = 0;
+    return server;
+  }
+
+  it('replaces the audience in one session', async () => {
+    const server = await seeded(['left@example.com']);
+    const destination = await openMeta(server, {}, {}, fullRun());
+    const first = await destination.write(adds([{ email: 'a@example.com' }, { email: 'b@example.com' }]));
+    const second = await destination.write([changeRecord('u3', 'add', { email: 'c@example.com' })]);
+
+    expect(statuses([...first, ...second])).toEqual(['accepted', 'accepted', 'accepted']);
+    // Nothing changes until the session ends.
+    expect(server.state.audiences.has(AUDIENCE, `EMAIL:${sha256('left@example.com')}`)).toBe(true);
+
+    await destination.flush!();
+    expect(server.state.audiences.members(AUDIENCE)).toEqual(
+      ['a@example.com', 'b@example.com', 'c@example.com'].map((email) => `EMAIL:${sha256(email)}`).sort(),
+    );
+    const paths = server.state.requests.map((request) => `${request.method} ${request.url.pathname}`);
+    expect(paths).toEqual(Array.from({ length: 3 }, () => `POST /v25.0/${AUDIENCE}/usersreplace`));
+    const sessions = sentBodies(server).map((body) => body.session);
+    expect(new Set(sessions.map((session) => session.session_id)).size).toBe(1);
+    expect(sessions.map((session) => session.batch_seq)).toEqual([1, 2, 3]);
+    expect(sessions.map((session) => session.last_batch_flag)).toEqual([false, false, true]);
+  });
+
+  it('removes before the replace opens', async () => {
+    const server = await seeded(['left@example.com']);
+    const destination = await openMeta(server, {}, {}, fullRun());
+    const removed = await destination.write([removal('u9', 'left@example.com')]);
+    await destination.write(adds([{ email: 'a@example.com' }]));
+    await destination.flush!();
+
+    expect(statuses(removed)).toEqual(['accepted']);
+    expect(server.state.requests.map((request) => request.method)).toEqual(['DELETE', 'POST', 'POST']);
+    expect(server.state.audiences.members(AUDIENCE)).toEqual([`EMAIL:${sha256('a@example.com')}`]);
+  });
+
+  it('leaves the audience alone when a batch fails', async () => {
+    const server = await seeded(['left@example.com']);
+    const destination = await openMeta(server, { max_attempts: 2 }, {}, fullRun());
+    await destination.write(adds([{ email: 'a@example.com' }]));
+    server.throttle(2);
+    const throttled = await destination.write([changeRecord('u2', 'add', { email: 'b@example.com' })]);
+
+    expect(statuses(throttled)).toEqual(['retry']);
+    await expect(destination.flush!()).rejects.toThrow(
+      /replace of custom audience \d+ was not finished, because 1 rows were not confirmed/,
+    );
+    expect(sentBodies(server).some((body) => body.session.last_batch_flag)).toBe(false);
+    expect(server.state.audiences.members(AUDIENCE)).toEqual([`EMAIL:${sha256('left@example.com')}`]);
+  });
+
+  it('finishes after a retried batch is confirmed', async () => {
+    const server = await seeded(['left@example.com']);
+    const destination = await openMeta(server, { max_attempts: 1 }, {}, fullRun());
+    server.throttle(1);
+    const record = changeRecord('u1', 'add', { email: 'a@example.com' });
+    expect(statuses(await destination.write([record]))).toEqual(['retry']);
+    expect(statuses(await destination.write([record]))).toEqual(['accepted']);
+
+    await destination.flush!();
+    expect(server.state.audiences.members(AUDIENCE)).toEqual([`EMAIL:${sha256('a@example.com')}`]);
+  });
+
+  it('does not finish an interrupted replace', async () => {
+    const server = await seeded(['left@example.com']);
+    const controller = new AbortController();
+    const destination = await openMeta(server, {}, {}, testContext({ fullRefresh: true, signal: controller.signal }));
+    await destination.write(adds([{ email: 'a@example.com' }]));
+    controller.abort();
+
+    await expect(destination.flush!()).rejects.toThrow(/the run was interrupted/);
+    expect(server.state.audiences.members(AUDIENCE)).toEqual([`EMAIL:${sha256('left@example.com')}`]);
+  });
+
+  it('sends replace batches one at a time', async () => {
+    const server = await imitation();
+    const replacing = await openMeta(server, {}, {}, fullRun());
+    const adding = await openMeta(server, {}, { full_refresh: 'add' }, fullRun());
+
+    expect(replacing.capabilities.maxConcurrency).toBe(1);
+    expect(adding.capabilities.maxConcurrency).toBe(2);
+  });
+
+  it('adds as usual with full_refresh add', async () => {
+    const server = await seeded(['left@example.com']);
+    const destination = await openMeta(server, {}, { full_refresh: 'add' }, fullRun());
+    await destination.write(adds([{ email: 'a@example.com' }]));
+    await destination.flush?.();
+
+    expect(server.state.requests.map((request) => request.url.pathname)).toEqual([`/v25.0/${AUDIENCE}/users`]);
+    expect(server.state.audiences.members(AUDIENCE)).toHaveLength(2);
+  });
+});

@@ -111,4 +111,73 @@ describe('Meta imitation', () => {
     expect(response.status).toBe(400);
     expect(response.json.error.message).toBe('payload.data has 3 rows; at most 2 are allowed');
   });
+
+  describe('replace sessions', () => {
+    const AUTH = { Authorization: 'Bearer meta-imitation-token' };
+
+    function batch(emails: string[], session: Record<string, unknown>): string {
+      const data = emails.map((email) => [sha256(email)]);
+      return JSON.stringify({ payload: { schema: ['EMAIL'], data }, session });
+    }
+
+    async function replaceImitation(options: Parameters<typeof startMetaImitation>[0] = {}) {
+      const meta = await startMetaImitation(options);
+      closers.push(meta.close);
+      await post(`${meta.url}/v25.0/42/users`, batch(['old@example.com'], SESSION), AUTH);
+      return meta;
+    }
+
+    it('replaces members at the last batch only', async () => {
+      const meta = await replaceImitation();
+      const url = `${meta.url}/v25.0/42/usersreplace`;
+      const first = await post(url, batch(['a@example.com'], { session_id: 7, batch_seq: 1, last_batch_flag: false }), AUTH);
+
+      expect(first.status).toBe(200);
+      expect(meta.state.audiences.members('42')).toEqual([`EMAIL:${sha256('old@example.com')}`]);
+
+      const last = await post(url, batch(['b@example.com'], { session_id: 7, batch_seq: 2, last_batch_flag: true }), AUTH);
+      expect(last.status).toBe(200);
+      expect(meta.state.audiences.members('42')).toEqual(
+        [`EMAIL:${sha256('a@example.com')}`, `EMAIL:${sha256('b@example.com')}`].sort(),
+      );
+    });
+
+    it('rejects a batch_seq out of order', async () => {
+      const meta = await replaceImitation();
+      const url = `${meta.url}/v25.0/42/usersreplace`;
+      await post(url, batch(['a@example.com'], { session_id: 7, batch_seq: 1, last_batch_flag: false }), AUTH);
+      const skipped = await post(url, batch(['b@example.com'], { session_id: 7, batch_seq: 3, last_batch_flag: true }), AUTH);
+      const unopened = await post(url, batch(['b@example.com'], { session_id: 8, batch_seq: 2, last_batch_flag: true }), AUTH);
+
+      expect(skipped.status).toBe(400);
+      expect(skipped.json.error.message).toBe('batch_seq 3 is out of order; the session expects 2');
+      expect(unopened.status).toBe(400);
+      expect(meta.state.audiences.members('42')).toEqual([`EMAIL:${sha256('old@example.com')}`]);
+    });
+
+    it('refuses adds and other sessions during a replace', async () => {
+      const meta = await replaceImitation();
+      const url = `${meta.url}/v25.0/42/usersreplace`;
+      await post(url, batch(['a@example.com'], { session_id: 7, batch_seq: 1, last_batch_flag: false }), AUTH);
+      const add = await post(`${meta.url}/v25.0/42/users`, batch(['c@example.com'], SESSION), AUTH);
+      const other = await post(url, batch(['c@example.com'], { session_id: 9, batch_seq: 1, last_batch_flag: true }), AUTH);
+
+      expect(add.status).toBe(400);
+      expect(add.json.error.code).toBe(2650);
+      expect(other.status).toBe(400);
+      expect(other.json.error.code).toBe(2650);
+      expect(meta.state.audiences.has('42', `EMAIL:${sha256('c@example.com')}`)).toBe(false);
+    });
+
+    it('drops a replace left unfinished', async () => {
+      const meta = await replaceImitation({ replaceTimeoutMs: 50 });
+      const url = `${meta.url}/v25.0/42/usersreplace`;
+      await post(url, batch(['a@example.com'], { session_id: 7, batch_seq: 1, last_batch_flag: false }), AUTH);
+      await new Promise((resolve) => setTimeout(resolve, 80));
+      const add = await post(`${meta.url}/v25.0/42/users`, batch(['c@example.com'], SESSION), AUTH);
+
+      expect(add.status).toBe(200);
+      expect(meta.state.audiences.has('42', `EMAIL:${sha256('a@example.com')}`)).toBe(false);
+    });
+  });
 });
