@@ -6,6 +6,7 @@ import { GOOGLE_MAX_MEMBERS_PER_REQUEST } from '../src/destinations/google/googl
 import type { RateWindowOptions } from '../src/imitations/ads-rate-window.js';
 import { type GoogleImitation, startGoogleImitation } from '../src/imitations/google.js';
 import { DuckDBAdapter } from '../src/warehouse/duckdb/duckdb-adapter.js';
+import { buildCli, runCli } from './cli-run.js';
 import { RESULT_PREFIX } from './peak-rss.js';
 import { type AudienceVariant, audienceSelect, changedCounts } from './push-data.js';
 
@@ -92,6 +93,7 @@ export async function runPushBench(options: {
   const { rows, projectDir, rateLimit, log } = options;
   await rm(projectDir, { recursive: true, force: true });
   try {
+    await buildCli(log);
     await writeModel(projectDir);
     await replaceRawMembers(projectDir, rows, 'base');
     log(`push ${rows} rows: first sync, every member added`);
@@ -130,8 +132,8 @@ async function pushWithEngine(
   const imitation = await startGoogleImitation({ accessToken: TOKEN, rateLimit: settings.rateLimit });
   try {
     await writeProjectFile(projectDir, imitation.url, settings.clientRate);
-    const run = await runChild<{ counts: SyncCounts; syncSeconds: number; seconds: number }>('child-sync.ts', [projectDir]);
-    return { counts: run.counts, syncSeconds: run.syncSeconds, seconds: run.seconds, imitation: viewOf(imitation) };
+    const run = await runCli(projectDir);
+    return { counts: run.sync.counts, syncSeconds: run.sync.durationMs / 1000, seconds: run.wallSeconds, imitation: viewOf(imitation) };
   } finally {
     await imitation.close();
   }

@@ -2,9 +2,9 @@ import { createReadStream } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { RunSummary } from '../src/run/run-summary.js';
 import { DuckDBAdapter } from '../src/warehouse/duckdb/duckdb-adapter.js';
 import { KEY_COLUMN, MAPPED_COLUMNS, customersSelect, type CustomerVariant } from './generate.js';
+import { buildCli, runCli } from './cli-run.js';
 import { watchProcess, type WatchedProcess } from './watch-process.js';
 
 const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
@@ -14,8 +14,6 @@ const RAW_TABLE = { schema: 'raw', name: 'customers' };
 const MODEL_TABLE = '"analytics"."customers"';
 /** DuckDB `memory_limit` of the third sync run, which shows how much of the peak that setting caps. */
 export const CAPPED_MEMORY_LIMIT = '256MB';
-const REPO_DIR = join(BENCH_DIR, '..');
-const CLI = join(REPO_DIR, 'bin', 'sluice.js');
 
 export interface SyncRunMeasurement extends WatchedRun {
   modelSeconds: number;
@@ -135,18 +133,10 @@ async function replaceRawCustomers(projectDir: string, rows: number, variant: Cu
   }
 }
 
-/**
- * Runs `sluice run --json` on the project as a user would, through bin/sluice.js on the compiled
- * build, and reads its counts and timings from the JSON summary it prints.
- */
+/** Runs the sync through the CLI and counts the lines of the file it wrote. */
 async function measureSyncRun(projectDir: string): Promise<SyncRunMeasurement> {
   const before = new Set(await outputFiles(projectDir));
-  const { stdout, ...measured } = await watchProcess(process.execPath, [CLI, '--project', projectDir, 'run', '--json']);
-  const summary = JSON.parse(stdout) as RunSummary;
-  const sync = summary.syncs[0];
-  if (summary.status !== 'success' || !sync) {
-    throw new Error(`benchmark run ended with status ${summary.status}: ${summary.error ?? sync?.error ?? 'no error recorded'}`);
-  }
+  const { summary, sync, ...measured } = await runCli(projectDir);
   const written = (await outputFiles(projectDir)).filter((file) => !before.has(file));
   if (written.length !== 1) throw new Error(`expected the run to write one file, found ${written.length}`);
   return {
@@ -170,13 +160,4 @@ async function countLines(path: string): Promise<number> {
     for (const byte of chunk as Buffer) if (byte === 0x0a) lines += 1;
   }
   return lines;
-}
-
-/**
- * Compiles src/ into dist/ so that the runs measure the compiled CLI. bin/sluice.js would fall
- * back to the TypeScript sources, and a loader thread, if the build were older than them.
- */
-export async function buildCli(log: (message: string) => void): Promise<void> {
-  log('compiling the CLI (npm run build)');
-  await watchProcess(process.execPath, [join(REPO_DIR, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(REPO_DIR, 'tsconfig.build.json')]);
 }
