@@ -5,7 +5,7 @@ import { atMost, figureLine, type BenchSuite } from './suite.js';
 
 const SMALL_LINKS = 1_000_000;
 const LARGE_LINKS = 10_000_000;
-const SMALL_ENGINE_RUNS = 3;
+const SMALL_ENGINE_RUNS = 2;
 const LARGE_ENGINE_RUNS = 1;
 const UNION_FIND_RUNS = 2;
 

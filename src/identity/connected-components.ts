@@ -53,14 +53,15 @@ export async function computeComponents(ctx: BuildContext): Promise<number> {
     ctx.sql.createTableAs(workRef(ctx, 'component_levels'), `SELECT 0 AS level, node, label AS parent FROM ${work(ctx, 'labels')} WHERE 1 = 0`),
   );
 
+  let edges: WorkTable = 'component_edges';
   let level = 0;
-  while ((await queryCount(ctx, `SELECT count(*) AS n FROM ${work(ctx, 'component_edges')}`)) > 0) {
+  while ((await queryCount(ctx, `SELECT count(*) AS n FROM ${work(ctx, edges)}`)) > 0) {
     level += 1;
-    await hook(ctx, passes);
-    await shortcut(ctx, passes);
+    await hook(ctx, edges, passes);
+    const parents = await shortcut(ctx, passes);
     await ctx.warehouse.execute(`INSERT INTO ${work(ctx, 'component_levels')} (level, node, parent)
-SELECT ${level}, node, parent FROM ${work(ctx, 'component_parents')}`);
-    await contract(ctx);
+SELECT ${level}, node, parent FROM ${work(ctx, parents)}`);
+    edges = await contract(ctx, edges, parents);
   }
   await resolveLabels(ctx, level);
   ctx.logger.log('debug', 'identity.components.rounds', { rounds: level, passes: passes.count });
@@ -77,35 +78,48 @@ JOIN ${labels} b ON b.node = e.to_node AND b.label = b.node`;
   await ctx.warehouse.execute(ctx.sql.createTableAs(workRef(ctx, 'component_edges'), select));
 }
 
-async function hook(ctx: BuildContext, passes: { count: number }): Promise<void> {
+/** Creates component_parents: each node of the current graph with its smallest neighbour, or itself. */
+async function hook(ctx: BuildContext, edges: WorkTable, passes: { count: number }): Promise<void> {
   countPass(ctx, passes);
   const select = `SELECT from_node AS node, ${ctx.sql.least(['from_node', 'min(to_node)'])} AS parent
-FROM ${work(ctx, 'component_edges')} GROUP BY from_node`;
+FROM ${work(ctx, edges)} GROUP BY from_node`;
   await ctx.warehouse.execute(ctx.sql.createTableAs(workRef(ctx, 'component_parents'), select));
 }
 
-/** Replaces every parent by its grandparent until all parents are roots. */
-async function shortcut(ctx: BuildContext, passes: { count: number }): Promise<void> {
-  const parents = work(ctx, 'component_parents');
-  const deeper = `FROM ${parents} c JOIN ${parents} p ON p.node = c.parent WHERE p.parent <> c.parent`;
-  while ((await queryCount(ctx, `SELECT count(*) AS n ${deeper}`)) > 0) {
+/**
+ * Replaces every parent by its grandparent until every parent is a root, so that every tree is
+ * a star. The two parent tables take turns; returns the one holding the result.
+ */
+async function shortcut(ctx: BuildContext, passes: { count: number }): Promise<WorkTable> {
+  const tables: [WorkTable, WorkTable] = ['component_parents', 'component_parents_next'];
+  let current = 0;
+  const join = () => {
+    const parents = work(ctx, tables[current]!);
+    return `FROM ${parents} c JOIN ${parents} p ON p.node = c.parent`;
+  };
+  while ((await queryCount(ctx, `SELECT count(*) AS n ${join()} WHERE p.parent <> c.parent`)) > 0) {
     countPass(ctx, passes);
-    const select = `SELECT c.node, p.parent FROM ${parents} c JOIN ${parents} p ON p.node = c.parent`;
-    await ctx.warehouse.execute(ctx.sql.createTableAs(workRef(ctx, 'component_parents_next'), select));
-    await copyTable(ctx, 'component_parents_next', 'component_parents');
+    const select = `SELECT c.node, p.parent ${join()}`;
+    current = 1 - current;
+    await ctx.warehouse.execute(ctx.sql.createTableAs(workRef(ctx, tables[current]!), select));
   }
+  return tables[current]!;
 }
 
-/** Replaces the edges by the edges between the roots of their ends, dropping edges within a tree. */
-async function contract(ctx: BuildContext): Promise<void> {
-  const parents = work(ctx, 'component_parents');
+/**
+ * Replaces the edges by the edges between the roots of their ends, dropping edges within a tree.
+ * The two edge tables take turns; returns the one holding the result.
+ */
+async function contract(ctx: BuildContext, edges: WorkTable, parentTable: WorkTable): Promise<WorkTable> {
+  const parents = work(ctx, parentTable);
+  const next: WorkTable = edges === 'component_edges' ? 'component_edges_next' : 'component_edges';
   const select = `SELECT DISTINCT a.parent AS from_node, b.parent AS to_node
-FROM ${work(ctx, 'component_edges')} e
+FROM ${work(ctx, edges)} e
 JOIN ${parents} a ON a.node = e.from_node
 JOIN ${parents} b ON b.node = e.to_node
 WHERE a.parent <> b.parent`;
-  await ctx.warehouse.execute(ctx.sql.createTableAs(workRef(ctx, 'component_edges_next'), select));
-  await copyTable(ctx, 'component_edges_next', 'component_edges');
+  await ctx.warehouse.execute(ctx.sql.createTableAs(workRef(ctx, next), select));
+  return next;
 }
 
 /**
