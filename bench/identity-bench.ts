@@ -30,7 +30,7 @@ export interface IdentityBenchResult {
   /** buildIdentity from the links table to the published outputs, median of the repetitions. */
   engine: Timing;
   engineRuns: Timing[];
-  /** What the last engine run found. */
+  /** Counts from the last engine run. */
   build: Pick<IdentityBuildResult, 'profiles' | 'identifiers' | 'links' | 'componentPasses' | 'blockedRows'>;
   /** The slowest statements of the last engine run, by wall time. */
   slowestStatements: StatementTiming[];

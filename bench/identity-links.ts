@@ -5,7 +5,7 @@
  *
  * Each person is a chain of identifiers, and each row of `bench.links` links two neighbours of
  * a chain (or, for a person with one identifier, carries that identifier alone). Types cycle
- * through anonymous_id, email, device_id and user_id along a chain, so no row holds two
+ * through anonymous_id, email, device_id and user_id along a chain, so no row contains two
  * identifiers of one type. The shape:
  *
  * - Cluster sizes are skewed: 40% of people have one identifier, 30% two, 18% three, 9% four to
@@ -22,7 +22,7 @@ import { parseIdentityConfig } from '../src/identity/identity-config.js';
 
 export const LINKS_TABLE = { schema: 'bench', name: 'links' };
 
-/** Identifier columns of `bench.links`, which are also the identifier types they hold. */
+/** Identifier columns of `bench.links`, which are also the identifier types they contain. */
 export const IDENTIFIER_COLUMNS = ['anonymous_id', 'email', 'device_id', 'user_id'] as const;
 
 const LONG_CHAIN_HOPS = 5_000;
@@ -32,7 +32,7 @@ const LINKS_PER_LONG_CHAIN = 200_000;
 const AVERAGE_LINKS_PER_PERSON = 3.7;
 
 /**
- * The identity config of the benchmark: one input, the four identifier columns, default
+ * Builds the benchmark's identity config: one input, the four identifier columns, default
  * normalisation and blocklists, and a maximum profile size above the long chains.
  */
 export function benchIdentityConfig(): IdentityConfig {
@@ -86,7 +86,7 @@ FROM pairs`;
 }
 
 /**
- * The value of one identifier column: the row's left or right identifier when its type falls
+ * Builds the value of one identifier column: the row's left or right identifier when its type falls
  * in this column, else a junk value on about 3% of rows, else NULL. The type of position k of
  * person p is (p + k) % 4.
  */

@@ -8,8 +8,8 @@ export interface PartitionComparison {
   engineIdentifiers: number;
   unionFindIdentifiers: number;
   /**
-   * Identifiers missing on one side, or whose profile holds identifiers of several union-find
-   * components, or whose union-find component holds identifiers of several profiles. 0 when
+   * Identifiers missing on one side, or whose profile contains identifiers of several union-find
+   * components, or whose union-find component contains identifiers of several profiles. 0 when
    * both partitions are equal.
    */
   differingIdentifiers: number;

@@ -22,10 +22,10 @@ export interface UnionFindResult {
 }
 
 /**
- * The simplest alternative to the identity engine that a user might write: stream the links
- * out of the warehouse through the adapter, join identifiers in an in-memory union-find, and
- * write one row per identifier with its component's label back into UNION_FIND_TABLE through
- * `loadRows`, a page at a time.
+ * Runs the simplest alternative to the identity engine that a user might write. It streams the
+ * links out of the warehouse through the adapter and joins identifiers in an in-memory
+ * union-find. Then it writes one row per identifier with its component's label back into
+ * UNION_FIND_TABLE through `loadRows`, a page at a time.
  *
  * It applies the same normalisation (trim, and lower case for emails) and the same blocked
  * values, patterns and email pattern as the engine's config, so both find the same partition. It
@@ -71,7 +71,7 @@ export async function unionFindLabels(
   return { identifiers: sets.count, components, blockedValues };
 }
 
-/** Writes every identifier with its root as label, a page of rows per `loadRows` call; returns the number of roots. */
+/** Writes every identifier with its root as label, a page per `loadRows` call, and returns the number of roots. */
 async function writeLabels(
   warehouse: WarehouseAdapter,
   sets: UnionFind,
@@ -96,7 +96,7 @@ async function writeLabels(
   return roots;
 }
 
-/** Trims, and lower-cases emails, as a hand-written script would; the generated values are ASCII. */
+/** Trims, and lower-cases emails, as a hand-written script would. The generated values are ASCII, so this matches the engine. */
 function normalise(column: string, raw: string): string {
   const trimmed = raw.trim();
   return column === 'email' ? trimmed.toLowerCase() : trimmed;

@@ -34,7 +34,7 @@ export class UnionFind {
     return node;
   }
 
-  /** Joins the sets of `a` and `b`; the larger set's root becomes the root of both. */
+  /** Joins the sets of `a` and `b`. The root of the larger set becomes the root of both. */
   union(a: number, b: number): void {
     let rootA = this.find(a);
     let rootB = this.find(b);

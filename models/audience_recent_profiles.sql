@@ -8,7 +8,7 @@ with settings as (
         cast({{var "recent_days"}} as integer) as recent_days
 ),
 
--- identity_graph holds normalised values: emails trimmed and lower-cased, ids trimmed.
+-- identity_graph contains normalised values: emails trimmed and lower-cased, ids trimmed.
 payment_activity as (
     select graph.profile_id, max(customers.last_payment_at) as last_activity_at
     from {{ref "sakila_customers"}} as customers

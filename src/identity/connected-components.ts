@@ -68,7 +68,7 @@ SELECT ${level}, node, parent FROM ${work(ctx, parents)}`);
   return passes.count;
 }
 
-/** The active edges whose two nodes both still have their own id as label. */
+/** Creates component_edges: the active edges whose two nodes both still have their own id as label. */
 async function createUnlabelledEdges(ctx: BuildContext): Promise<void> {
   const labels = work(ctx, 'labels');
   const select = `SELECT e.from_node, e.to_node
@@ -88,7 +88,7 @@ FROM ${work(ctx, edges)} GROUP BY from_node`;
 
 /**
  * Replaces every parent by its grandparent until every parent is a root, so that every tree is
- * a star. The two parent tables take turns; returns the one holding the result.
+ * a star. The two parent tables take turns, and the one with the result is returned.
  */
 async function shortcut(ctx: BuildContext, passes: { count: number }): Promise<WorkTable> {
   const tables: [WorkTable, WorkTable] = ['component_parents', 'component_parents_next'];
@@ -108,7 +108,7 @@ async function shortcut(ctx: BuildContext, passes: { count: number }): Promise<W
 
 /**
  * Replaces the edges by the edges between the roots of their ends, dropping edges within a tree.
- * The two edge tables take turns; returns the one holding the result.
+ * The two edge tables take turns, and the one with the result is returned.
  */
 async function contract(ctx: BuildContext, edges: WorkTable, parentTable: WorkTable): Promise<WorkTable> {
   const parents = work(ctx, parentTable);
