@@ -2,20 +2,22 @@ import { queryCount, work, workRef, type BuildContext, type WorkTable } from './
 import { IdentityError } from './identity-error.js';
 
 /**
- * Connected components in SQL, after FastSV (Zhang, Azad and Hu, "FastSV: A Distributed-Memory
- * Connected Component Algorithm with Fast Convergence", arXiv:1910.05971). Every node has a
- * label, the id of a node in its component, starting with its own id. One pass computes, from
- * the current labels f:
+ * Connected components in SQL by hooking, shortcutting and contraction, the scheme of the
+ * Shiloach-Vishkin family of algorithms. Every node ends with a label: the smallest node id in
+ * its component. One round, on the current graph of directed edges (both directions):
  *
- *   grandparent(u) = f(f(u))
- *   neighbour(u)   = min over edges (u, v) of grandparent(v)
- *   hooked(t)      = min over u with f(u) = t of neighbour(u)       (hooks the parent t)
- *   f'(u)          = min(f(u), grandparent(u), neighbour(u), hooked(u))
+ *   hook:      parent(u) = min(u, min over edges (u, v) of v)
+ *   shortcut:  parent(u) = parent(parent(u)), repeated until every parent is a root
+ *   contract:  edges = distinct (parent(u), parent(v)) over edges (u, v), where the two differ
  *
- * Taking the grandparent is pointer jumping, which shortcuts chains, so long paths need far
- * fewer passes than their length (plain label propagation needs one pass per hop). Labels
- * only decrease and never leave their component, so the passes stop when no label changes, and
- * then every node's label is the smallest node id in its component.
+ * Parents only point to smaller ids, so each tree's root is its smallest node. Contraction
+ * keeps only the roots that still have edges, so every round works on a smaller graph than the
+ * last: the link nodes drop out in the first round and the small components in the first few.
+ * Shortcutting is pointer jumping, which halves the depth of every tree per step, so a long
+ * chain needs a number of steps that grows with the logarithm of its length, not one per hop.
+ *
+ * The rounds stop when no edge is left. Each round's parents are kept in component_levels, and
+ * a node's label is found by following its parent up through the levels.
  */
 
 /** Gives every node its own id as label. */
@@ -27,8 +29,9 @@ SELECT node, node AS label FROM ${work(ctx, 'link_nodes')}`;
 }
 
 /**
- * Gives the nodes of the listed components their own id back, so that the next pass can split
- * them after edges were removed. `components` is a SELECT returning one `label` column.
+ * Gives the nodes of the listed components their own id back, so that the next
+ * computeComponents splits them after edges were removed. `components` is a SELECT returning
+ * one `label` column.
  */
 export async function resetLabels(ctx: BuildContext, components: string): Promise<void> {
   const select = `SELECT node, CASE WHEN label IN (${components}) THEN node ELSE label END AS label FROM ${work(ctx, 'labels')}`;
@@ -37,57 +40,118 @@ export async function resetLabels(ctx: BuildContext, components: string): Promis
 }
 
 /**
- * Runs passes until no label changes and returns the number of passes, the last of which changed
- * nothing. Raises when `max_passes` passes are not enough. The result is in the labels table.
+ * Labels the nodes whose label is their own id (all nodes after initialiseLabels, the reset
+ * components after resetLabels) by the components of the active edges between them. Other
+ * labels are final already and stay as they are. Returns the number of passes: the hooking and
+ * shortcut steps, which each read the whole current graph. Raises when the steps reach
+ * `max_passes`.
  */
 export async function computeComponents(ctx: BuildContext): Promise<number> {
-  const tables: [WorkTable, WorkTable] = ['labels', 'labels_next'];
-  let current = 0;
+  const passes = { count: 0 };
+  await createUnlabelledEdges(ctx);
+  await ctx.warehouse.execute(
+    ctx.sql.createTableAs(workRef(ctx, 'component_levels'), `SELECT 0 AS level, node, label AS parent FROM ${work(ctx, 'labels')} WHERE 1 = 0`),
+  );
 
-  for (let pass = 1; pass <= ctx.config.max_passes; pass += 1) {
-    const from = tables[current]!;
-    const to = tables[1 - current]!;
-    await ctx.warehouse.execute(ctx.sql.createTableAs(workRef(ctx, to), passSql(ctx, work(ctx, from))));
-    const changed = await queryCount(
-      ctx,
-      `SELECT count(*) AS n FROM ${work(ctx, to)} t JOIN ${work(ctx, from)} f ON f.node = t.node WHERE t.label <> f.label`,
-    );
-    current = 1 - current;
-    ctx.logger.log('debug', 'identity.components.pass', { pass, changed });
-    if (changed === 0) {
-      if (tables[current] !== 'labels') await copyTable(ctx, tables[current]!, 'labels');
-      return pass;
-    }
+  let edges: WorkTable = 'component_edges';
+  let level = 0;
+  while ((await queryCount(ctx, `SELECT count(*) AS n FROM ${work(ctx, edges)}`)) > 0) {
+    level += 1;
+    await hook(ctx, edges, passes);
+    const parents = await shortcut(ctx, passes);
+    await ctx.warehouse.execute(`INSERT INTO ${work(ctx, 'component_levels')} (level, node, parent)
+SELECT ${level}, node, parent FROM ${work(ctx, parents)}`);
+    edges = await contract(ctx, edges, parents);
   }
+  await resolveLabels(ctx, level);
+  ctx.logger.log('debug', 'identity.components.rounds', { rounds: level, passes: passes.count });
+  return passes.count;
+}
+
+/** Creates component_edges: the active edges whose two nodes both still have their own id as label. */
+async function createUnlabelledEdges(ctx: BuildContext): Promise<void> {
+  const labels = work(ctx, 'labels');
+  const select = `SELECT e.from_node, e.to_node
+FROM ${work(ctx, 'active_edges')} e
+JOIN ${labels} a ON a.node = e.from_node AND a.label = a.node
+JOIN ${labels} b ON b.node = e.to_node AND b.label = b.node`;
+  await ctx.warehouse.execute(ctx.sql.createTableAs(workRef(ctx, 'component_edges'), select));
+}
+
+/** Creates component_parents: each node of the current graph with its smallest neighbour, or itself. */
+async function hook(ctx: BuildContext, edges: WorkTable, passes: { count: number }): Promise<void> {
+  countPass(ctx, passes);
+  const select = `SELECT from_node AS node, ${ctx.sql.least(['from_node', 'min(to_node)'])} AS parent
+FROM ${work(ctx, edges)} GROUP BY from_node`;
+  await ctx.warehouse.execute(ctx.sql.createTableAs(workRef(ctx, 'component_parents'), select));
+}
+
+/**
+ * Replaces every parent by its grandparent until every parent is a root, so that every tree is
+ * a star. The two parent tables take turns, and the one with the result is returned.
+ */
+async function shortcut(ctx: BuildContext, passes: { count: number }): Promise<WorkTable> {
+  const tables: [WorkTable, WorkTable] = ['component_parents', 'component_parents_next'];
+  let current = 0;
+  const join = () => {
+    const parents = work(ctx, tables[current]!);
+    return `FROM ${parents} c JOIN ${parents} p ON p.node = c.parent`;
+  };
+  while ((await queryCount(ctx, `SELECT count(*) AS n ${join()} WHERE p.parent <> c.parent`)) > 0) {
+    countPass(ctx, passes);
+    const select = `SELECT c.node, p.parent ${join()}`;
+    current = 1 - current;
+    await ctx.warehouse.execute(ctx.sql.createTableAs(workRef(ctx, tables[current]!), select));
+  }
+  return tables[current]!;
+}
+
+/**
+ * Replaces the edges by the edges between the roots of their ends, dropping edges within a tree.
+ * The two edge tables take turns, and the one with the result is returned.
+ */
+async function contract(ctx: BuildContext, edges: WorkTable, parentTable: WorkTable): Promise<WorkTable> {
+  const parents = work(ctx, parentTable);
+  const next: WorkTable = edges === 'component_edges' ? 'component_edges_next' : 'component_edges';
+  const select = `SELECT DISTINCT a.parent AS from_node, b.parent AS to_node
+FROM ${work(ctx, edges)} e
+JOIN ${parents} a ON a.node = e.from_node
+JOIN ${parents} b ON b.node = e.to_node
+WHERE a.parent <> b.parent`;
+  await ctx.warehouse.execute(ctx.sql.createTableAs(workRef(ctx, next), select));
+  return next;
+}
+
+/**
+ * Follows each node's parent up through the levels, from the last level down: a root at one
+ * level is a node of the next level, or final when it had no edge left. Then writes the labels.
+ */
+async function resolveLabels(ctx: BuildContext, levels: number): Promise<void> {
+  const levelTable = work(ctx, 'component_levels');
+  const empty = `SELECT node, parent AS root FROM ${levelTable} WHERE 1 = 0`;
+  await ctx.warehouse.execute(ctx.sql.createTableAs(workRef(ctx, 'component_roots'), empty));
+  for (let level = levels; level >= 1; level -= 1) {
+    const select = `SELECT l.node, COALESCE(r.root, l.parent) AS root
+FROM ${levelTable} l LEFT JOIN ${work(ctx, 'component_roots')} r ON r.node = l.parent
+WHERE l.level = ${level}`;
+    await ctx.warehouse.execute(ctx.sql.createTableAs(workRef(ctx, 'component_roots_next'), select));
+    await copyTable(ctx, 'component_roots_next', 'component_roots');
+  }
+
+  const labelled = `SELECT l.node, COALESCE(r.root, l.label) AS label
+FROM ${work(ctx, 'labels')} l LEFT JOIN ${work(ctx, 'component_roots')} r ON r.node = l.node`;
+  await ctx.warehouse.execute(ctx.sql.createTableAs(workRef(ctx, 'reset_labels'), labelled));
+  await copyTable(ctx, 'reset_labels', 'labels');
+}
+
+function countPass(ctx: BuildContext, passes: { count: number }): void {
+  passes.count += 1;
+  if (passes.count <= ctx.config.max_passes) return;
   throw new IdentityError(
     `Identity model ${ctx.config.name}: connected components did not converge within max_passes ` +
       `(${ctx.config.max_passes}) passes. Raise max_passes. A graph that needs many passes usually has a very ` +
       'long chain of links, often through a shared junk identifier.',
   );
-}
-
-function passSql(ctx: BuildContext, labels: string): string {
-  const { sql } = ctx;
-  const edges = work(ctx, 'active_edges');
-  const next = sql.least(['c.label', 'g.grandparent', 'COALESCE(m.neighbour, c.label)', 'COALESCE(h.hooked, c.label)']);
-  return `WITH grand AS (
-  SELECT c.node, p.label AS grandparent FROM ${labels} c JOIN ${labels} p ON p.node = c.label
-),
-neighbour_min AS (
-  SELECT e.from_node AS node, min(g.grandparent) AS neighbour
-  FROM ${edges} e JOIN grand g ON g.node = e.to_node
-  GROUP BY e.from_node
-),
-hooks AS (
-  SELECT c.label AS node, min(m.neighbour) AS hooked
-  FROM ${labels} c JOIN neighbour_min m ON m.node = c.node
-  GROUP BY c.label
-)
-SELECT c.node, ${next} AS label
-FROM ${labels} c
-JOIN grand g ON g.node = c.node
-LEFT JOIN neighbour_min m ON m.node = c.node
-LEFT JOIN hooks h ON h.node = c.node`;
 }
 
 async function copyTable(ctx: BuildContext, from: WorkTable, to: WorkTable): Promise<void> {

@@ -34,13 +34,11 @@ JOIN ${work(ctx, 'profile_ids')} ids ON ids.label = p.label`;
 function edgesSql(ctx: BuildContext): string {
   return `SELECT e.link_id, e.source, e.source_priority, e.identifier_type, e.identifier_value, e.first_seen, e.last_seen, e.row_count,
   COALESCE(r.reason, 'active') AS status, ip.profile_id, lp.profile_id AS link_profile_id
-FROM ${work(ctx, 'edges')} e
-JOIN ${work(ctx, 'link_nodes')} ln ON ln.link_id = e.link_id
-JOIN ${work(ctx, 'identifier_nodes')} i ON i.identifier_type = e.identifier_type AND i.identifier_value = e.identifier_value
-LEFT JOIN ${work(ctx, 'removed_edges')} r ON r.link_node = ln.node AND r.id_node = i.node
-LEFT JOIN ${work(ctx, 'labels')} il ON il.node = i.node
+FROM ${work(ctx, 'edge_nodes')} e
+LEFT JOIN ${work(ctx, 'removed_edges')} r ON r.link_node = e.link_node AND r.id_node = e.id_node
+LEFT JOIN ${work(ctx, 'labels')} il ON il.node = e.id_node
 LEFT JOIN ${work(ctx, 'profile_ids')} ip ON ip.label = il.label
-LEFT JOIN ${work(ctx, 'labels')} ll ON ll.node = ln.node
+LEFT JOIN ${work(ctx, 'labels')} ll ON ll.node = e.link_node
 LEFT JOIN ${work(ctx, 'profile_ids')} lp ON lp.label = ll.label`;
 }
 
