@@ -51,10 +51,12 @@ function jsonCell(vector: Vector, row: number, column: RowtypeColumn): Cell {
       return scaledDecimal(BigInt(String(value)), 9);
     case 'timestamp_ntz':
     case 'timestamp_ltz':
-      return epochText(value as TimestampStruct);
     case 'timestamp_tz': {
+      // fakesnow builds the struct without a validity mask, so a NULL timestamp is a struct whose
+      // fields are NULL.
       const struct = value as TimestampStruct;
-      return `${epochText(struct)} ${struct.timezone ?? 1440}`;
+      if (struct.epoch === null) return null;
+      return column.type === 'timestamp_tz' ? `${epochText(struct)} ${struct.timezone ?? 1440}` : epochText(struct);
     }
     case 'binary':
       return Buffer.from(value as Uint8Array).toString('hex');
@@ -65,13 +67,13 @@ function jsonCell(vector: Vector, row: number, column: RowtypeColumn): Cell {
 
 /** Snowflake's Arrow timestamp: whole seconds (floored) and nanoseconds past them. */
 interface TimestampStruct {
-  epoch: bigint;
+  epoch: bigint | null;
   fraction: number;
   timezone?: number;
 }
 
 function epochText(struct: TimestampStruct): string {
-  const nanos = BigInt(struct.epoch) * 1_000_000_000n + BigInt(struct.fraction);
+  const nanos = BigInt(struct.epoch!) * 1_000_000_000n + BigInt(struct.fraction);
   return scaledDecimal(nanos, 9);
 }
 
