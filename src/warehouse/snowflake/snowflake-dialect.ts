@@ -16,8 +16,12 @@ const TYPE_NAMES: Record<LogicalType, string> = {
   other: 'VARCHAR',
 };
 
-/** The canonical timestamp text, `2011-12-09T12:50:00.000000Z`, as a Snowflake format. */
-const TIMESTAMP_FORMAT = `'YYYY-MM-DD"T"HH24:MI:SS.FF6"Z"'`;
+/**
+ * The canonical timestamp text, `2011-12-09T12:50:00.000000Z`, without its final Z, as a
+ * Snowflake format. The Z is appended rather than quoted in the format because fakesnow copies a
+ * quoted "Z" through with its quotes.
+ */
+const TIMESTAMP_FORMAT = `'YYYY-MM-DD"T"HH24:MI:SS.FF6'`;
 
 /** Snowflake SQL, with the identity engine's functions (see IdentityDialectExtension). */
 export const snowflakeDialect: SqlDialect & IdentityDialectExtension = {
@@ -42,9 +46,10 @@ export const snowflakeDialect: SqlDialect & IdentityDialectExtension = {
   canonicalText(expr, type) {
     switch (type) {
       case 'decimal': {
-        // NUMBER(10,2) prints 12.50; canonical text drops trailing fractional zeros (12.5).
+        // NUMBER(10,2) prints 12.50; canonical text drops trailing fractional zeros (12.5). A
+        // regular expression does the trimming because fakesnow ignores RTRIM's second argument.
         const text = `TO_VARCHAR(${expr})`;
-        return `CASE WHEN CONTAINS(${text}, '.') THEN RTRIM(RTRIM(${text}, '0'), '.') ELSE ${text} END`;
+        return `CASE WHEN CONTAINS(${text}, '.') THEN REGEXP_REPLACE(${text}, '[.]?0+$', '') ELSE ${text} END`;
       }
       case 'float':
         // NOTE: canonical float text is JavaScript's String(number). TO_VARCHAR of a FLOAT has not
@@ -60,7 +65,7 @@ export const snowflakeDialect: SqlDialect & IdentityDialectExtension = {
       case 'timestamp':
         // CONVERT_TIMEZONE moves TIMESTAMP_TZ and LTZ values to UTC before the offset is dropped.
         // A TIMESTAMP_NTZ value is read in the session time zone, which the adapter sets to UTC.
-        return `TO_CHAR(CONVERT_TIMEZONE('UTC', ${expr})::TIMESTAMP_NTZ, ${TIMESTAMP_FORMAT})`;
+        return `(TO_CHAR(CONVERT_TIMEZONE('UTC', ${expr})::TIMESTAMP_NTZ, ${TIMESTAMP_FORMAT}) || 'Z')`;
       case 'date':
         return `TO_CHAR(${expr}::DATE, 'YYYY-MM-DD')`;
       default:

@@ -40,6 +40,9 @@ export async function connectionOptions(config: SnowflakeWarehouseConfig, projec
     application: 'Sluice',
     // Names are folded in SQL (see snowflake-identifiers.ts); the driver keeps result names as sent.
     rowMode: 'array',
+    // With its default (true), snowflake-sdk returns a NULL fetched as text as the string 'NULL',
+    // and the adapter fetches numbers as text.
+    representNullAsStringNull: false,
   };
   if (config.host !== undefined) {
     options.accessUrl = `${config.protocol}://${config.host}${config.port === undefined ? '' : `:${config.port}`}`;
