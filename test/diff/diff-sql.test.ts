@@ -7,7 +7,9 @@ import { commitSnapshotSql, createDiffTableSql, keyExpression, pendingSendsSql }
 import type { DiffSpec } from '../../src/diff/diff-spec.js';
 import { syncTables } from '../../src/diff/sync-tables.js';
 import { DuckDBAdapter } from '../../src/warehouse/duckdb/duckdb-adapter.js';
+import type { SqlDialect } from '../../src/warehouse/dialect.js';
 import { duckdbDialect as dialect } from '../../src/warehouse/duckdb/duckdb-dialect.js';
+import { snowflakeDialect } from '../../src/warehouse/snowflake/snowflake-dialect.js';
 
 /** A mirror sync with one key and two fields, one of them with an awkward column name. */
 const mirrorSpec: DiffSpec = {
@@ -39,7 +41,7 @@ const audienceSpec: DiffSpec = {
   full: true,
 };
 
-function goldenText(): string {
+function goldenText(dialect: SqlDialect): string {
   const sections: [string, string][] = [];
   for (const spec of [mirrorSpec, audienceSpec]) {
     sections.push([`createDiffTableSql ${spec.sync}`, createDiffTableSql(spec, dialect)]);
@@ -51,11 +53,15 @@ function goldenText(): string {
   return sections.map(([title, sql]) => `-- ${title}\n${sql};\n`).join('\n');
 }
 
-const goldenFile = fileURLToPath(new URL('./golden/duckdb-diff.sql', import.meta.url));
+const goldenFiles: [string, SqlDialect][] = [
+  ['duckdb-diff.sql', dialect],
+  ['snowflake-diff.sql', snowflakeDialect],
+];
 
-describe('diff SQL for DuckDB', () => {
-  it('matches the golden file', async () => {
-    const actual = goldenText();
+describe('diff SQL golden files', () => {
+  it.each(goldenFiles)('%s matches the generated SQL', async (name, goldenDialect) => {
+    const goldenFile = fileURLToPath(new URL(`./golden/${name}`, import.meta.url));
+    const actual = goldenText(goldenDialect);
     if (process.env.UPDATE_GOLDEN === '1') {
       await mkdir(dirname(goldenFile), { recursive: true });
       await writeFile(goldenFile, actual);
