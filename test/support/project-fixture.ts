@@ -18,10 +18,17 @@ export const testDestinationTypes = new Map<string, DestinationType<any, any>>([
   ['memory', memoryDestinationType],
 ]);
 
-/** A project file whose last section is `destinations:`, so tests can append accounts. */
-export function baseProject(inboxName: string, sources = ''): string {
+/**
+ * A project file whose last section is `destinations:`, so tests can append accounts.
+ * `warehouseYaml` is the `warehouse:` value as a YAML flow mapping; the default is a DuckDB file.
+ */
+export function baseProject(
+  inboxName: string,
+  sources = '',
+  warehouseYaml = '{ type: duckdb, path: .sluice/warehouse.duckdb }',
+): string {
   return `name: test_project
-warehouse: { type: duckdb, path: .sluice/warehouse.duckdb }
+warehouse: ${warehouseYaml}
 state: { type: sqlite, path: .sluice/state.sqlite }
 ${sources}destinations:
   memory: { type: memory, inbox: ${inboxName} }
