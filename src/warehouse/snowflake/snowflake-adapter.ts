@@ -45,7 +45,13 @@ export class SnowflakeAdapter implements WarehouseAdapter {
     const options = await connectionOptions(config, projectDir).catch((error: unknown) => {
       throw new WarehouseError(errorMessage(error), { cause: error });
     });
-    const connection = sdk.createConnection(options);
+    let connection: Connection;
+    try {
+      // snowflake-sdk checks the options here, such as whether a private key is PEM text.
+      connection = sdk.createConnection(options);
+    } catch (error) {
+      throw new WarehouseError(`Invalid Snowflake connection settings in warehouse: ${errorMessage(error)}`, { cause: error });
+    }
     try {
       await connection.connectAsync();
     } catch (error) {
