@@ -64,7 +64,7 @@ export const snowflakeDialect: SqlDialect & IdentityDialectExtension = {
         return `CASE WHEN ${expr} IS NULL THEN NULL WHEN ${expr} THEN 'true' ELSE 'false' END`;
       case 'timestamp':
         // CONVERT_TIMEZONE moves TIMESTAMP_TZ and LTZ values to UTC before the offset is dropped.
-        // A TIMESTAMP_NTZ value is read in the session time zone, which the adapter sets to UTC.
+        // A TIMESTAMP_NTZ value is read in the time zone the adapter sends with every statement, UTC.
         return `(TO_CHAR(CONVERT_TIMEZONE('UTC', ${expr})::TIMESTAMP_NTZ, ${TIMESTAMP_FORMAT}) || 'Z')`;
       case 'date':
         return `TO_CHAR(${expr}::DATE, 'YYYY-MM-DD')`;
@@ -92,7 +92,7 @@ export const snowflakeDialect: SqlDialect & IdentityDialectExtension = {
   },
 
   statementTag(tag) {
-    // "*/" would end the comment early; only characters that cannot form it are kept.
+    // "*/" would end the comment early, so only characters that cannot form it are kept.
     return `/* sluice ${tag.replace(/[^A-Za-z0-9 _.:=-]/g, '_')} */ `;
   },
 
@@ -117,7 +117,7 @@ export const snowflakeDialect: SqlDialect & IdentityDialectExtension = {
   },
 
   regexpContains(expr, pattern) {
-    // REGEXP_LIKE matches the whole text; REGEXP_INSTR finds a match anywhere.
+    // REGEXP_LIKE must match the whole text, but REGEXP_INSTR finds a match anywhere.
     return `(REGEXP_INSTR(${expr}, ${this.stringLiteral(pattern)}) > 0)`;
   },
 

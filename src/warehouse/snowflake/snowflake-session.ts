@@ -34,7 +34,7 @@ export function runStatement(connection: Connection, request: StatementRequest):
         }
         resolve({ statement, columns: statement.getColumns() ?? [], rows: (rows ?? []) as unknown[][] });
       },
-    }) as RowStatement;
+    });
   });
 }
 
