@@ -1,39 +1,50 @@
 /**
- * `npm run bench`: measures the in-warehouse diff against a hand-written diff in Node, how the
- * diff scales from 1M to 10M rows, and the peak memory of a 1M-row sync to the file destination.
- * Prints a table and writes bench/results.json. See docs/benchmarks.md.
+ * `npm run bench`: runs every benchmark suite (bench/suites.ts), prints its table and merges its
+ * figures into bench/results.json. See docs/benchmarks.md.
  *
+ * `npm run bench -- --only diff,sync_memory` runs the named suites and keeps the others' figures.
  * `npm run bench -- --scale 0.1` runs every step on a tenth of the rows, as a quick check of
  * the benchmark itself, and does not write results.json.
  */
-import { mkdir, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { mkdir, readdir, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runDiffBench } from './diff-bench.js';
 import { describeMachine } from './machine.js';
 import { PeakRss } from './peak-rss.js';
-import { buildResults, formatReport } from './report.js';
-import { runSyncMemoryBench } from './sync-memory-bench.js';
+import { mergeSuite, readResults, writeResults } from './results.js';
+import type { BenchContext, BenchSuite } from './suite.js';
+import { suites } from './suites.js';
 
 const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
 const TEMP_DIR = join(BENCH_DIR, 'tmp');
 const RESULTS_FILE = join(BENCH_DIR, 'results.json');
 
-const SMALL_ROWS = 1_000_000;
-const LARGE_ROWS = 10_000_000;
-const SYNC_ROWS = 1_000_000;
-const SMALL_PLAN_RUNS = 5;
-const LARGE_PLAN_RUNS = 3;
-const NAIVE_RUNS = 2;
+interface BenchArgs {
+  scale: number;
+  selected: BenchSuite[];
+}
 
-function parseScale(args: string[]): number {
-  const index = args.indexOf('--scale');
-  if (index === -1) return 1;
-  const scale = Number(args[index + 1]);
+function parseArgs(args: string[]): BenchArgs {
+  const valueOf = (flag: string) => {
+    const index = args.indexOf(flag);
+    return index === -1 ? undefined : (args[index + 1] ?? '');
+  };
+
+  const scaleText = valueOf('--scale');
+  const scale = scaleText === undefined ? 1 : Number(scaleText);
   if (!(scale > 0 && scale <= 1)) {
-    throw new Error(`invalid --scale value ${args[index + 1] ?? '(missing)'}: use a number above 0 and at most 1, such as 0.1`);
+    throw new Error(`invalid --scale value ${scaleText || '(missing)'}: use a number above 0 and at most 1, such as 0.1`);
   }
-  return scale;
+
+  const only = valueOf('--only');
+  if (only === undefined) return { scale, selected: suites };
+  const names = only.split(',').map((name) => name.trim());
+  const unknown = names.filter((name) => !suites.some((suite) => suite.name === name));
+  if (unknown.length > 0 || names.length === 0) {
+    throw new Error(`invalid --only value ${only || '(missing)'}: use suite names separated by commas, from ${suites.map((suite) => suite.name).join(', ')}`);
+  }
+  return { scale, selected: suites.filter((suite) => names.includes(suite.name)) };
 }
 
 function log(message: string): void {
@@ -41,53 +52,52 @@ function log(message: string): void {
 }
 
 async function main(): Promise<void> {
-  const scale = parseScale(process.argv.slice(2));
-  const rows = (count: number) => Math.round(count * scale);
-  const started = performance.now();
-  const memory = new PeakRss();
-  const machine = await describeMachine();
+  const { scale, selected } = parseArgs(process.argv.slice(2));
+  const results = await readResults(RESULTS_FILE);
   await mkdir(TEMP_DIR, { recursive: true });
-
   const created: string[] = [];
-  const tempPath = (name: string) => {
-    const path = join(TEMP_DIR, name);
-    created.push(path);
-    return path;
+  const context: BenchContext = {
+    scale,
+    rows: (count) => Math.max(1, Math.round(count * scale)),
+    tempPath(name) {
+      const path = join(TEMP_DIR, name);
+      created.push(path);
+      return path;
+    },
+    log,
   };
-  try {
-    const small = await runDiffBench({
-      rows: rows(SMALL_ROWS),
-      databasePath: tempPath('diff-small.duckdb'),
-      planRepetitions: SMALL_PLAN_RUNS,
-      naiveRepetitions: NAIVE_RUNS,
-      log,
-    });
-    const large = await runDiffBench({
-      rows: rows(LARGE_ROWS),
-      databasePath: tempPath('diff-large.duckdb'),
-      planRepetitions: LARGE_PLAN_RUNS,
-      naiveRepetitions: 0,
-      log,
-    });
-    const syncMemory = await runSyncMemoryBench({ rows: rows(SYNC_ROWS), projectDir: tempPath('sync-project'), log });
 
-    const results = buildResults({
-      small,
-      large,
-      syncMemory,
-      machine,
-      scale,
-      mainProcessPeakMb: memory.stop().peakMb,
-      totalSeconds: (performance.now() - started) / 1000,
-    });
-    process.stdout.write(`${formatReport(results)}\n`);
+  try {
+    for (const suite of selected) {
+      log(`suite ${suite.name}: starting`);
+      const machine = await describeMachine();
+      const memory = new PeakRss();
+      const started = performance.now();
+      const result = await suite.run(context);
+      const seconds = (performance.now() - started) / 1000;
+      process.stdout.write(`\n${describeRun(machine, seconds)}\n${result.report.join('\n')}\n`);
+      mergeSuite(results, suite, result, {
+        machine: { ...machine, loadAverageAtEnd: os.loadavg()[0]! },
+        seconds: Math.round(seconds),
+        mainProcessPeakRssMb: Math.round(memory.stop().peakMb),
+      });
+    }
     if (scale === 1) {
-      await writeFile(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
+      await writeResults(RESULTS_FILE, results);
       log(`wrote ${RESULTS_FILE}`);
+    } else {
+      process.stdout.write(`\nScaled run (--scale ${scale}): row counts differ from the names of the figures; results.json was not written.\n`);
     }
   } finally {
     await removeTempFiles(created);
   }
+}
+
+function describeRun(machine: Awaited<ReturnType<typeof describeMachine>>, seconds: number): string {
+  return [
+    `Machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}, DuckDB ${machine.duckdb}`,
+    `Date: ${machine.date}. Load average (1 min) at start ${machine.loadAverageAtStart.toFixed(1)}, at end ${os.loadavg()[0]!.toFixed(1)}. Took ${Math.round(seconds)} s.`,
+  ].join('\n');
 }
 
 /** Removes what this run created under bench/tmp, and the folder itself when nothing else is left in it. */

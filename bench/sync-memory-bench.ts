@@ -1,24 +1,26 @@
-import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { RunSummary } from '../src/run/run-summary.js';
 import { DuckDBAdapter } from '../src/warehouse/duckdb/duckdb-adapter.js';
 import { KEY_COLUMN, MAPPED_COLUMNS, customersSelect, type CustomerVariant } from './generate.js';
-import { RESULT_PREFIX, type PeakMemory } from './peak-rss.js';
+import { watchProcess, type WatchedProcess } from './watch-process.js';
 
 const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
 const SYNC_NAME = 'customers_export';
 const DATABASE_FILE = '.sluice/warehouse.duckdb';
 const RAW_TABLE = { schema: 'raw', name: 'customers' };
 const MODEL_TABLE = '"analytics"."customers"';
-/** DuckDB `memory_limit` of the third sync run, which shows how much of the peak that setting caps. */
-export const CAPPED_MEMORY_LIMIT = '256MB';
+/**
+ * DuckDB `memory_limit` of the third sync run: far above Sluice's default, close to DuckDB's own
+ * default of 80% of RAM, to show what the default cap saves.
+ */
+export const UNCAPPED_MEMORY_LIMIT = '8GB';
+const REPO_DIR = join(BENCH_DIR, '..');
+const CLI = join(REPO_DIR, 'bin', 'sluice.js');
 
-export interface SyncRunMeasurement extends PeakMemory {
-  /** RSS after the child loaded its modules and the project, before the run. */
-  baselineMb: number;
-  seconds: number;
+export interface SyncRunMeasurement extends WatchedRun {
   modelSeconds: number;
   syncSeconds: number;
   counts: { added: number; changed: number; removed: number; accepted: number; rejected: number; skipped: number };
@@ -26,11 +28,12 @@ export interface SyncRunMeasurement extends PeakMemory {
   linesWritten: number;
 }
 
-export interface MaterialiseMeasurement extends PeakMemory {
-  baselineMb: number;
-  seconds: number;
+export interface MaterialiseMeasurement extends WatchedRun {
   rows: number;
 }
+
+/** What watchProcess measured of one child process, without its output. */
+export type WatchedRun = Omit<WatchedProcess, 'stdout'>;
 
 export interface SyncMemoryResult {
   rows: number;
@@ -38,22 +41,23 @@ export interface SyncMemoryResult {
   initial: SyncRunMeasurement;
   /** Second run, after every row changed: the run the headline figure comes from. */
   changed: SyncRunMeasurement;
-  /** Third run, every row changed back, with DuckDB's memory_limit set to CAPPED_MEMORY_LIMIT. */
-  changedCapped: SyncRunMeasurement;
+  /** Third run, every row changed back, with DuckDB's memory_limit raised to UNCAPPED_MEMORY_LIMIT. */
+  changedUncapped: SyncRunMeasurement;
   materialise: MaterialiseMeasurement;
 }
 
 /**
  * Writes a project whose model has `rows` customers and one upsert sync to the file
  * destination. Then it measures four runs, each in its own child process. The first sync adds
- * every row, the second follows a change to every row, and the third follows a change of every
- * row back, with DuckDB's memory_limit set. The last is the simple alternative, which
- * materialises the model's rows and writes them in one go.
+ * every row, the second follows a change to every row (both with Sluice's default settings), and
+ * the third follows a change of every row back, with DuckDB's memory_limit raised. The last is
+ * the simple alternative, which materialises the model's rows and writes them in one go.
  */
 export async function runSyncMemoryBench(options: { rows: number; projectDir: string; log: (message: string) => void }): Promise<SyncMemoryResult> {
   const { rows, projectDir, log } = options;
   await rm(projectDir, { recursive: true, force: true });
   try {
+    await buildCli(log);
     await writeBenchProject(projectDir);
     await replaceRawCustomers(projectDir, rows, 'base');
 
@@ -63,17 +67,21 @@ export async function runSyncMemoryBench(options: { rows: number; projectDir: st
     log(`sync ${rows} rows: second run, every row changed`);
     const changed = await measureSyncRun(projectDir);
     await replaceRawCustomers(projectDir, rows, 'base');
-    await writeProjectFile(projectDir, CAPPED_MEMORY_LIMIT);
-    log(`sync ${rows} rows: third run, every row changed back, DuckDB memory_limit ${CAPPED_MEMORY_LIMIT}`);
-    const changedCapped = await measureSyncRun(projectDir);
+    await writeProjectFile(projectDir, UNCAPPED_MEMORY_LIMIT);
+    log(`sync ${rows} rows: third run, every row changed back, DuckDB memory_limit ${UNCAPPED_MEMORY_LIMIT}`);
+    const changedUncapped = await measureSyncRun(projectDir);
 
     log(`sync ${rows} rows: simple alternative, every row in memory`);
-    const materialise = await runChild<MaterialiseMeasurement>('child-materialise.ts', [
+    const { stdout, ...measured } = await watchProcess(process.execPath, [
+      join(BENCH_DIR, 'child-materialise.mjs'),
       join(projectDir, DATABASE_FILE),
       MODEL_TABLE,
+      KEY_COLUMN,
       join(projectDir, 'materialised.jsonl'),
+      ...MAPPED_COLUMNS,
     ]);
-    return { rows, initial, changed, changedCapped, materialise };
+    const materialise = { ...measured, rows: (JSON.parse(stdout) as { rows: number }).rows };
+    return { rows, initial, changed, changedUncapped, materialise };
   } finally {
     await rm(projectDir, { recursive: true, force: true });
   }
@@ -99,7 +107,7 @@ destination_options: { format: jsonl }
   }
 }
 
-/** Writes sluice.yml, with DuckDB's default memory limit unless `memoryLimit` is given. */
+/** Writes sluice.yml, with Sluice's default DuckDB memory limit unless `memoryLimit` is given. */
 async function writeProjectFile(dir: string, memoryLimit: string | undefined): Promise<void> {
   const limit = memoryLimit ? `, memory_limit: ${memoryLimit}` : '';
   await mkdir(dir, { recursive: true });
@@ -130,12 +138,27 @@ async function replaceRawCustomers(projectDir: string, rows: number, variant: Cu
   }
 }
 
+/**
+ * Runs `sluice run --json` on the project as a user would, through bin/sluice.js on the compiled
+ * build, and reads its counts and timings from the JSON summary it prints.
+ */
 async function measureSyncRun(projectDir: string): Promise<SyncRunMeasurement> {
   const before = new Set(await outputFiles(projectDir));
-  const measured = await runChild<Omit<SyncRunMeasurement, 'linesWritten'>>('child-sync.ts', [projectDir]);
+  const { stdout, ...measured } = await watchProcess(process.execPath, [CLI, '--project', projectDir, 'run', '--json']);
+  const summary = JSON.parse(stdout) as RunSummary;
+  const sync = summary.syncs[0];
+  if (summary.status !== 'success' || !sync) {
+    throw new Error(`benchmark run ended with status ${summary.status}: ${summary.error ?? sync?.error ?? 'no error recorded'}`);
+  }
   const written = (await outputFiles(projectDir)).filter((file) => !before.has(file));
   if (written.length !== 1) throw new Error(`expected the run to write one file, found ${written.length}`);
-  return { ...measured, linesWritten: await countLines(written[0]!) };
+  return {
+    ...measured,
+    modelSeconds: summary.models.reduce((sum, model) => sum + model.durationMs, 0) / 1000,
+    syncSeconds: sync.durationMs / 1000,
+    counts: sync.counts,
+    linesWritten: await countLines(written[0]!),
+  };
 }
 
 async function outputFiles(projectDir: string): Promise<string[]> {
@@ -153,26 +176,10 @@ async function countLines(path: string): Promise<number> {
 }
 
 /**
- * Runs a bench script in a new Node process, so that its peak RSS is its own, and returns the
- * object it printed after RESULT_PREFIX. Rejects with the child's stderr if it fails.
+ * Compiles src/ into dist/ so that the runs measure the compiled CLI. bin/sluice.js would fall
+ * back to the TypeScript sources, and a loader thread, if the build were older than them.
  */
-function runChild<T>(script: string, args: string[]): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(BENCH_DIR, script), ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
-    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const line = stdout.split('\n').find((candidate) => candidate.startsWith(RESULT_PREFIX));
-      if (code !== 0 || !line) {
-        reject(new Error(`bench/${script} failed with exit code ${code}:\n${stderr.trim() || stdout.trim()}`));
-        return;
-      }
-      resolve(JSON.parse(line.slice(RESULT_PREFIX.length)) as T);
-    });
-  });
+export async function buildCli(log: (message: string) => void): Promise<void> {
+  log('compiling the CLI (npm run build)');
+  await watchProcess(process.execPath, [join(REPO_DIR, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(REPO_DIR, 'tsconfig.build.json')]);
 }

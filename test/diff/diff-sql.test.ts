@@ -6,10 +6,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { commitSnapshotSql, createDiffTableSql, keyExpression, pendingSendsSql } from '../../src/diff/diff-sql.js';
 import type { DiffSpec } from '../../src/diff/diff-spec.js';
 import { syncTables } from '../../src/diff/sync-tables.js';
-import { DuckDBAdapter } from '../../src/warehouse/duckdb/duckdb-adapter.js';
 import type { SqlDialect } from '../../src/warehouse/dialect.js';
-import { duckdbDialect as dialect } from '../../src/warehouse/duckdb/duckdb-dialect.js';
+import { DuckDBAdapter } from '../../src/warehouse/duckdb/duckdb-adapter.js';
+import { duckdbDialect } from '../../src/warehouse/duckdb/duckdb-dialect.js';
 import { snowflakeDialect } from '../../src/warehouse/snowflake/snowflake-dialect.js';
+
+/** Dialect of the tests that run the SQL in DuckDB. */
+const dialect = duckdbDialect;
 
 /** A mirror sync with one key and two fields, one of them with an awkward column name. */
 const mirrorSpec: DiffSpec = {
@@ -41,6 +44,15 @@ const audienceSpec: DiffSpec = {
   full: true,
 };
 
+/**
+ * Dialects whose diff SQL is pinned in `golden/<name>-diff.sql`. A new dialect adds one entry
+ * here, and a run with UPDATE_GOLDEN=1 writes its file for review.
+ */
+const GOLDEN_DIALECTS: { name: string; dialect: SqlDialect }[] = [
+  { name: 'duckdb', dialect: duckdbDialect },
+  { name: 'snowflake', dialect: snowflakeDialect },
+];
+
 function goldenText(dialect: SqlDialect): string {
   const sections: [string, string][] = [];
   for (const spec of [mirrorSpec, audienceSpec]) {
@@ -53,15 +65,10 @@ function goldenText(dialect: SqlDialect): string {
   return sections.map(([title, sql]) => `-- ${title}\n${sql};\n`).join('\n');
 }
 
-const goldenFiles: [string, SqlDialect][] = [
-  ['duckdb-diff.sql', dialect],
-  ['snowflake-diff.sql', snowflakeDialect],
-];
-
-describe('diff SQL golden files', () => {
-  it.each(goldenFiles)('%s matches the generated SQL', async (name, goldenDialect) => {
-    const goldenFile = fileURLToPath(new URL(`./golden/${name}`, import.meta.url));
-    const actual = goldenText(goldenDialect);
+describe.each(GOLDEN_DIALECTS)('diff SQL for $name', ({ name, dialect }) => {
+  it('matches the golden file', async () => {
+    const goldenFile = fileURLToPath(new URL(`./golden/${name}-diff.sql`, import.meta.url));
+    const actual = goldenText(dialect);
     if (process.env.UPDATE_GOLDEN === '1') {
       await mkdir(dirname(goldenFile), { recursive: true });
       await writeFile(goldenFile, actual);

@@ -18,15 +18,13 @@ export const testDestinationTypes = new Map<string, DestinationType<any, any>>([
   ['memory', memoryDestinationType],
 ]);
 
+export const DUCKDB_WAREHOUSE_YAML = '{ type: duckdb, path: .sluice/warehouse.duckdb }';
+
 /**
  * A project file whose last section is `destinations:`, so tests can append accounts.
- * `warehouseYaml` is the `warehouse:` value as a YAML flow mapping; the default is a DuckDB file.
+ * `warehouseYaml` is the `warehouse:` value as a YAML flow mapping.
  */
-export function baseProject(
-  inboxName: string,
-  sources = '',
-  warehouseYaml = '{ type: duckdb, path: .sluice/warehouse.duckdb }',
-): string {
+export function baseProject(inboxName: string, sources = '', warehouseYaml = DUCKDB_WAREHOUSE_YAML): string {
   return `name: test_project
 warehouse: ${warehouseYaml}
 state: { type: sqlite, path: .sluice/state.sqlite }

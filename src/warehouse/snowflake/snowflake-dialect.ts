@@ -1,5 +1,4 @@
 import type { LogicalType } from '../../core/values.js';
-import type { IdentityDialectExtension } from '../../identity/identity-dialect.js';
 import type { SqlDialect } from '../dialect.js';
 import type { TableRef } from '../table-ref.js';
 import { snowflakeName } from './snowflake-identifiers.js';
@@ -23,8 +22,8 @@ const TYPE_NAMES: Record<LogicalType, string> = {
  */
 const TIMESTAMP_FORMAT = `'YYYY-MM-DD"T"HH24:MI:SS.FF6'`;
 
-/** Snowflake SQL, with the identity engine's functions (see IdentityDialectExtension). */
-export const snowflakeDialect: SqlDialect & IdentityDialectExtension = {
+/** Snowflake SQL. */
+export const snowflakeDialect: SqlDialect = {
   quoteIdentifier(name) {
     return `"${snowflakeName(name).replaceAll('"', '""')}"`;
   },
