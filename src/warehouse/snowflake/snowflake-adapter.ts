@@ -7,7 +7,7 @@ import type { WarehouseCapabilities } from '../capabilities.js';
 import type { TableRef } from '../table-ref.js';
 import { snowflakeDialect } from './snowflake-dialect.js';
 import { connectionOptions, loadSnowflakeSdk } from './snowflake-driver.js';
-import { sluiceName, snowflakeName } from './snowflake-identifiers.js';
+import { quoteStoredName, sluiceName, snowflakeName } from './snowflake-identifiers.js';
 import { destroyConnection, runStatement, streamRows, type StatementRequest, type StatementResult } from './snowflake-session.js';
 import { logicalTypeOf, toCanonical } from './snowflake-values.js';
 
@@ -162,8 +162,18 @@ export class SnowflakeAdapter implements WarehouseAdapter {
     return Number(rows[0]?.n ?? 0) > 0;
   }
 
+  /**
+   * Creates the schema if it is missing. CREATE SCHEMA also makes the schema the session's
+   * current one (fakesnow 0.12 does so even when it already exists), which would move every
+   * unqualified name, such as a source table given without a schema, into it. So the session's
+   * current schema is restored afterwards.
+   */
   async ensureSchema(schema: string): Promise<void> {
+    const [session] = await this.query('SELECT CURRENT_SCHEMA() AS current_schema');
     await this.execute(`CREATE SCHEMA IF NOT EXISTS ${this.dialect.quoteIdentifier(schema)}`);
+    const current = session?.current_schema;
+    // NOTE: a session that had no current schema keeps the new one, because USE cannot unset it.
+    if (typeof current === 'string') await this.execute(`USE SCHEMA ${quoteStoredName(current)}`);
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,7 @@
 import type { LogicalType } from '../../core/values.js';
 import type { SqlDialect } from '../dialect.js';
 import type { TableRef } from '../table-ref.js';
+import { floatCanonicalText } from './snowflake-float-text.js';
 import { snowflakeName } from './snowflake-identifiers.js';
 
 const TYPE_NAMES: Record<LogicalType, string> = {
@@ -51,10 +52,7 @@ export const snowflakeDialect: SqlDialect = {
         return `CASE WHEN CONTAINS(${text}, '.') THEN REGEXP_REPLACE(${text}, '[.]?0+$', '') ELSE ${text} END`;
       }
       case 'float':
-        // NOTE: canonical float text is JavaScript's String(number). TO_VARCHAR of a FLOAT has not
-        // been compared with it on real Snowflake (fakesnow prints floats as DuckDB does), so
-        // float fields may hash differently there than on DuckDB.
-        return `REGEXP_REPLACE(TO_VARCHAR(${expr}::FLOAT), '^(-?[0-9]+)\\\\.0$', '\\\\1')`;
+        return floatCanonicalText(expr);
       case 'json':
         // NOTE: TO_JSON writes object keys in Snowflake's stored order, which need not be the
         // order DuckDB keeps, so hashes of JSON objects can differ between the two.

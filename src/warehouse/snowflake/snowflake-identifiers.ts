@@ -17,3 +17,8 @@ export function snowflakeName(name: string): string {
 export function sluiceName(stored: string): string {
   return UPPER_CASE_NAME.test(stored) ? stored.toLowerCase() : stored;
 }
+
+/** Quotes a name exactly as Snowflake stored it, such as one returned by CURRENT_SCHEMA(). */
+export function quoteStoredName(stored: string): string {
+  return `"${stored.replaceAll('"', '""')}"`;
+}

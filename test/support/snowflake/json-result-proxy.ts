@@ -13,6 +13,10 @@ import { arrowToJsonRowset, type RowtypeColumn } from './arrow-rowset.js';
  * fakesnow also leaves out `returned`, the count of rows sent inline, which snowflake-sdk needs to
  * know how many rows to read: without it a statement's callback is never called. The proxy adds
  * it to every query response.
+ *
+ * Snowflake makes PUBLIC the current schema of a session that names a database and no schema (see
+ * the usage notes of USE DATABASE), but fakesnow leaves such a session without a current schema,
+ * so it rejects every unqualified name. The proxy adds `schemaName=PUBLIC` to such a login.
  */
 export interface JsonResultProxy {
   url: string;
@@ -20,6 +24,7 @@ export interface JsonResultProxy {
 }
 
 const QUERY_PATH = '/queries/v1/query-request';
+const LOGIN_PATH = '/session/v1/login-request';
 
 export async function startJsonResultProxy(upstream: URL): Promise<JsonResultProxy> {
   const server = http.createServer((request, response) => {
@@ -43,6 +48,7 @@ export async function startJsonResultProxy(upstream: URL): Promise<JsonResultPro
 
 async function forward(upstream: URL, request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
   const body = await readAll(request);
+  if (request.url?.startsWith(LOGIN_PATH)) request.url = withDefaultSchema(request.url);
   const reply = await send(upstream, request, body);
   const isQuery = request.url?.startsWith(QUERY_PATH) && reply.headers['content-encoding'] === undefined;
   const payload = isQuery ? rewriteQueryResponse(reply.body) : reply.body;
@@ -51,6 +57,15 @@ async function forward(upstream: URL, request: http.IncomingMessage, response: h
   delete headers['transfer-encoding'];
   response.writeHead(reply.status, headers);
   response.end(payload);
+}
+
+/** Adds Snowflake's default schema, PUBLIC, to a login that names a database but no schema. */
+function withDefaultSchema(path: string): string {
+  const url = new URL(path, 'http://proxy');
+  if (url.searchParams.has('databaseName') && !url.searchParams.has('schemaName')) {
+    url.searchParams.set('schemaName', 'PUBLIC');
+  }
+  return url.pathname + url.search;
 }
 
 function send(
