@@ -21,6 +21,8 @@ import { logicalTypeOf, toCanonical } from './snowflake-values.js';
 export class SnowflakeAdapter implements WarehouseAdapter {
   static readonly capabilities: WarehouseCapabilities = {
     supportsTransactions: true,
+    // Snowflake commits an open transaction before every DDL statement.
+    supportsTransactionalDdl: false,
     readsLocalFiles: false,
     supportsMerge: true,
     // One session serves every statement, and a transaction on it would take in any statement
