@@ -131,6 +131,15 @@ describe.skipIf(snowflakeSkipReason !== undefined)('Snowflake adapter on fakesno
     expect(await warehouse.query('SELECT count(*) AS n FROM analytics.ledger')).toEqual([{ n: 2 }]);
   });
 
+  it('keeps the current schema when it creates another', async () => {
+    const [before] = await warehouse.query('SELECT CURRENT_SCHEMA() AS current_schema');
+    await warehouse.ensureSchema('created_elsewhere');
+    await warehouse.ensureSchema('created_elsewhere');
+    const [after] = await warehouse.query('SELECT CURRENT_SCHEMA() AS current_schema');
+    expect(before).toEqual({ current_schema: 'PUBLIC' });
+    expect(after).toEqual(before);
+  });
+
   it('runs tagged statements after setTag', async () => {
     warehouse.setTag('run_20240101T000000Z_abc123');
     const rows = await warehouse.query('SELECT 1 AS one');
