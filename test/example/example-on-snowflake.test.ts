@@ -14,7 +14,7 @@ const snowflake = snowflakeTarget();
 /**
  * Models that fakesnow cannot build although Snowflake can, with the error fakesnow gives, and
  * the syncs that read them. fakesnow 0.12 turns `CAST(x AS INTEGER)` into a DuckDB BIGINT, and
- * DuckDB can subtract an INTEGER from a DATE but not a BIGINT; Snowflake subtracts any NUMBER of
+ * DuckDB can subtract an INTEGER from a DATE but not a BIGINT. Snowflake subtracts any NUMBER of
  * days.
  */
 const FAILING_ON_EMULATOR = [

@@ -52,7 +52,7 @@ export async function writeExampleProject(target: WarehouseTarget, id: string, i
   return { dir, tables };
 }
 
-/** The example's syncs, with those to vendor APIs sent to the `memory` destination. */
+/** Reads the example's syncs and points those to vendor APIs at the `memory` destination. */
 async function syncsForMemory(): Promise<Record<string, string>> {
   const files: Record<string, string> = {};
   for (const name of await readdir(join(REPO_ROOT, 'syncs'))) {

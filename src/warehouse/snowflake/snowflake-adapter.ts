@@ -165,10 +165,10 @@ export class SnowflakeAdapter implements WarehouseAdapter {
   }
 
   /**
-   * Creates the schema if it is missing. CREATE SCHEMA also makes the schema the session's
-   * current one (fakesnow 0.12 does so even when it already exists), which would move every
-   * unqualified name, such as a source table given without a schema, into it. So the session's
-   * current schema is restored afterwards.
+   * Creates the schema if it is missing. Creating a schema also makes it the session's current
+   * schema (see the usage notes of CREATE SCHEMA), and fakesnow 0.12 does so even for one that
+   * exists. Every unqualified name, such as a source table given without a schema, would then
+   * resolve in it, so the session's current schema is restored afterwards.
    */
   async ensureSchema(schema: string): Promise<void> {
     const [session] = await this.query('SELECT CURRENT_SCHEMA() AS current_schema');
