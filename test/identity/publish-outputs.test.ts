@@ -4,7 +4,7 @@ import type { DuckDBAdapter } from '../../src/warehouse/duckdb/duckdb-adapter.js
 import { SCHEMA, at, build, identityConfig, loadTable, openWarehouse } from './identity-fixture.js';
 
 /**
- * The DuckDB adapter presented as a warehouse whose DDL commits an open transaction, as
+ * Wraps the DuckDB adapter as a warehouse whose DDL commits an open transaction, as
  * Snowflake's does, so the identity engine takes the path that keeps DDL out of `atomically`.
  * Every statement list passed to `atomically` is recorded.
  */
