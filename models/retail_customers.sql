@@ -38,6 +38,6 @@ select
     customer_totals.cancelled_amount,
     customer_totals.net_spend,
     round(customer_totals.net_spend / nullif(customer_totals.order_count, 0), 2) as average_order_value,
-    date_diff('day', cast(customer_totals.last_order_at as date), parameters.as_of_date) as days_since_last_order
+    datediff('day', cast(customer_totals.last_order_at as date), parameters.as_of_date) as days_since_last_order
 from customer_totals
 cross join parameters

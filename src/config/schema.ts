@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { identityConfigSchema } from '../identity/identity-config.js';
 import { columnNameSchema, identifierSchema } from './identifiers.js';
+import { snowflakeWarehouseSchema } from './snowflake-warehouse-schema.js';
 
 /** Guard settings: a sync stops before sending when a run would do more damage than these allow. */
 export const guardsSchema = z
@@ -53,7 +54,7 @@ const duckdbWarehouseSchema = z
   })
   .strict();
 
-export const warehouseSchema = z.discriminatedUnion('type', [duckdbWarehouseSchema]);
+export const warehouseSchema = z.discriminatedUnion('type', [duckdbWarehouseSchema, snowflakeWarehouseSchema]);
 export type WarehouseConfig = z.infer<typeof warehouseSchema>;
 
 const sqliteStateSchema = z

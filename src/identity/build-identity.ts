@@ -15,8 +15,9 @@ import { loadNodeValues } from './node-values.js';
 import { normalisedInNode } from './normalise-value.js';
 import { createObservations } from './observations.js';
 import { enforceMaxProfileSize, type QuarantinedIdentifier } from './profile-size.js';
+import { publishOutputs } from './publish-outputs.js';
 import { resolveTypes } from './resolve-types.js';
-import { publishOutputs, stageOutputs } from './stage-outputs.js';
+import { stageOutputs } from './stage-outputs.js';
 import { assignProfileIds, type ProfileIdChanges } from './stable-ids.js';
 
 export interface IdentityBuildOptions {

@@ -1,6 +1,5 @@
-import { output, outputRef, work, workRef, type BuildContext, type WorkTable } from './build-context.js';
+import { work, workRef, type BuildContext } from './build-context.js';
 import { BLOCK_REASONS } from './classify.js';
-import type { IdentityTableNames } from './identity-config.js';
 import { traitSql } from './traits.js';
 
 /**
@@ -58,27 +57,3 @@ function profilesSql(ctx: BuildContext): string {
   return `WITH ${ctes.join(',\n')}\nSELECT ${columns.join(', ')}\nFROM base\n${joins.join('\n')}`;
 }
 
-/**
- * Replaces the output tables and appends this run's merges in one transaction, so readers see
- * either the previous graph or the new one, never a mix.
- */
-export async function publishOutputs(ctx: BuildContext): Promise<void> {
-  const { sql } = ctx;
-  const copy = (table: keyof IdentityTableNames, staged: WorkTable) =>
-    sql.createTableAs(outputRef(ctx, table), `SELECT * FROM ${work(ctx, staged)}`);
-  const mergeColumns = [
-    { name: 'absorbed_profile_id', type: sql.typeName('string') },
-    { name: 'surviving_profile_id', type: sql.typeName('string') },
-    { name: 'run_id', type: sql.typeName('string') },
-    { name: 'merged_at', type: sql.typeName('timestamp') },
-  ];
-  await ctx.warehouse.atomically([
-    copy('identity_graph', 'staged_graph'),
-    copy('identity_edges', 'staged_edges'),
-    copy('profiles', 'staged_profiles'),
-    copy('identity_blocked', 'staged_blocked'),
-    sql.createTableIfNotExists(outputRef(ctx, 'profile_merges'), mergeColumns),
-    `INSERT INTO ${output(ctx, 'profile_merges')} (absorbed_profile_id, surviving_profile_id, run_id, merged_at)
-SELECT absorbed_profile_id, surviving_profile_id, run_id, merged_at FROM ${work(ctx, 'new_merges')}`,
-  ]);
-}

@@ -36,6 +36,7 @@ export interface WarehouseAdapter {
   /**
    * Runs statements so that other readers see all of their effects or none. Uses a transaction
    * where `capabilities.supportsTransactions`; adapters without one must provide an equivalent.
+   * DDL belongs here only where `capabilities.supportsTransactionalDdl`.
    */
   atomically(statements: string[]): Promise<void>;
   tableExists(table: TableRef): Promise<boolean>;

@@ -5,6 +5,11 @@
 export interface WarehouseCapabilities {
   /** Multi-statement transactions that make a snapshot commit atomic. */
   supportsTransactions: boolean;
+  /**
+   * DDL such as `CREATE OR REPLACE TABLE` joins an open transaction instead of committing it
+   * first, so `atomically` may replace tables.
+   */
+  supportsTransactionalDdl: boolean;
   /** `read_csv`-style access to local files, so a source may be a file next to the project. */
   readsLocalFiles: boolean;
   /** `MERGE` statements. */
@@ -15,6 +20,7 @@ export interface WarehouseCapabilities {
 
 export const defaultCapabilities: WarehouseCapabilities = {
   supportsTransactions: false,
+  supportsTransactionalDdl: false,
   readsLocalFiles: false,
   supportsMerge: false,
   supportsConcurrentQueries: false,

@@ -5,6 +5,8 @@ import type { WarehouseCapabilities } from './capabilities.js';
 import type { SqlDialect } from './dialect.js';
 import { DuckDBAdapter } from './duckdb/duckdb-adapter.js';
 import { duckdbDialect } from './duckdb/duckdb-dialect.js';
+import { SnowflakeAdapter } from './snowflake/snowflake-adapter.js';
+import { snowflakeDialect } from './snowflake/snowflake-dialect.js';
 
 /** Opens the warehouse a project names. The config schema admits only supported types. */
 export async function openWarehouse(config: WarehouseConfig, projectDir: string): Promise<WarehouseAdapter> {
@@ -20,6 +22,8 @@ export async function openWarehouse(config: WarehouseConfig, projectDir: string)
         lockWaitMs: config.lock_wait_seconds * 1000,
       });
     }
+    case 'snowflake':
+      return SnowflakeAdapter.open(config, projectDir);
   }
 }
 
@@ -28,5 +32,7 @@ export function describeWarehouse(config: WarehouseConfig): { dialect: SqlDialec
   switch (config.type) {
     case 'duckdb':
       return { dialect: duckdbDialect, capabilities: DuckDBAdapter.capabilities };
+    case 'snowflake':
+      return { dialect: snowflakeDialect, capabilities: SnowflakeAdapter.capabilities };
   }
 }

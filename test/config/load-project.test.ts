@@ -134,7 +134,7 @@ describe('loadProject field messages', () => {
     ['vars: { "bad-var": 1 }', 'vars.bad-var', /name "bad-var" is invalid: must start with a letter.*; rename it/],
     ['vars: { list: [1] }', 'vars.list', /expected string or number or boolean, got \[1\]/],
     ['sources: { raw: { tables: { t: { table: x, file: y.csv } } } }', 'sources.raw.tables.t', /set exactly one of `table`.*got \{"table":"x","file":"y.csv"\}/],
-    ['warehouse: { type: snowflake }', 'warehouse.type', /"snowflake" is not supported; use one of "duckdb"/],
+    ['warehouse: { type: redshift }', 'warehouse.type', /"redshift" is not supported; use one of "duckdb", "snowflake"/],
     ['defaults: { guards: { max_removal_share: 2 } }', 'defaults.guards.max_removal_share', /got 2/],
   ])('%s is reported at %s', async (line, path, pattern) => {
     const project = line.startsWith('warehouse:')

@@ -9,6 +9,7 @@ import { syncTables } from '../../src/diff/sync-tables.js';
 import type { SqlDialect } from '../../src/warehouse/dialect.js';
 import { DuckDBAdapter } from '../../src/warehouse/duckdb/duckdb-adapter.js';
 import { duckdbDialect } from '../../src/warehouse/duckdb/duckdb-dialect.js';
+import { snowflakeDialect } from '../../src/warehouse/snowflake/snowflake-dialect.js';
 
 /** Dialect of the tests that run the SQL in DuckDB. */
 const dialect = duckdbDialect;
@@ -47,7 +48,10 @@ const audienceSpec: DiffSpec = {
  * Dialects whose diff SQL is pinned in `golden/<name>-diff.sql`. A new dialect adds one entry
  * here, and a run with UPDATE_GOLDEN=1 writes its file for review.
  */
-const GOLDEN_DIALECTS: { name: string; dialect: SqlDialect }[] = [{ name: 'duckdb', dialect: duckdbDialect }];
+const GOLDEN_DIALECTS: { name: string; dialect: SqlDialect }[] = [
+  { name: 'duckdb', dialect: duckdbDialect },
+  { name: 'snowflake', dialect: snowflakeDialect },
+];
 
 function goldenText(dialect: SqlDialect): string {
   const sections: [string, string][] = [];

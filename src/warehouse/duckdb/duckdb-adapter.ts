@@ -30,6 +30,7 @@ const LOCK_RETRY_MS = 250;
 export class DuckDBAdapter implements WarehouseAdapter {
   static readonly capabilities: WarehouseCapabilities = {
     supportsTransactions: true,
+    supportsTransactionalDdl: true,
     readsLocalFiles: true,
     supportsMerge: false,
     supportsConcurrentQueries: true,

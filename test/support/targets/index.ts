@@ -1,9 +1,10 @@
 import { duckdbTarget } from './duckdb-target.js';
+import { snowflakeTarget } from './snowflake-target.js';
 import type { WarehouseTarget } from './warehouse-target.js';
 
 export type { WarehouseTarget } from './warehouse-target.js';
 
 /** Every warehouse the conformance suite runs against, including those that skip here. */
 export function warehouseTargets(): WarehouseTarget[] {
-  return [duckdbTarget];
+  return [duckdbTarget, snowflakeTarget()];
 }
