@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { identityConfigSchema } from '../identity/identity-config.js';
+import { bigqueryWarehouseSchema } from './bigquery-warehouse.js';
 import { columnNameSchema, identifierSchema } from './identifiers.js';
 
 /** Guard settings: a sync stops before sending when a run would do more damage than these allow. */
@@ -44,7 +45,7 @@ const duckdbWarehouseSchema = z
   })
   .strict();
 
-export const warehouseSchema = z.discriminatedUnion('type', [duckdbWarehouseSchema]);
+export const warehouseSchema = z.discriminatedUnion('type', [duckdbWarehouseSchema, bigqueryWarehouseSchema]);
 export type WarehouseConfig = z.infer<typeof warehouseSchema>;
 
 const sqliteStateSchema = z

@@ -1,4 +1,5 @@
 import type { SqlDialect } from '../warehouse/dialect.js';
+import { bigqueryDialect } from '../warehouse/bigquery/bigquery-dialect.js';
 import { duckdbDialect } from '../warehouse/duckdb/duckdb-dialect.js';
 import type { TableRef } from '../warehouse/table-ref.js';
 import { IdentityError } from './identity-error.js';
@@ -82,7 +83,10 @@ export const duckdbIdentityExtension: IdentityDialectExtension = {
 };
 
 /** Extensions by the dialect object they extend. */
-const EXTENSIONS = new Map<SqlDialect, IdentityDialectExtension>([[duckdbDialect, duckdbIdentityExtension]]);
+const EXTENSIONS = new Map<SqlDialect, IdentityDialectExtension>([
+  [duckdbDialect, duckdbIdentityExtension],
+  [bigqueryDialect, bigqueryDialect],
+]);
 
 /**
  * Returns the warehouse's dialect combined with its identity extension. Raises when the
