@@ -6,8 +6,8 @@ import type { TableRef } from '../table-ref.js';
 const TYPE_NAMES: Record<LogicalType, string> = {
   string: 'STRING',
   integer: 'INT64',
-  // NUMERIC is DECIMAL(38, 9), the same precision and scale as DuckDB's DECIMAL(38,9), so a
-  // decimal loaded into either warehouse rounds the same way.
+  // NUMERIC has the precision and scale of DuckDB's DECIMAL(38,9), so a decimal loaded into
+  // either warehouse rounds the same way.
   decimal: 'NUMERIC',
   float: 'FLOAT64',
   boolean: 'BOOL',

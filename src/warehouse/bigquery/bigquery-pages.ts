@@ -1,7 +1,7 @@
 import type { Job, QueryResultsOptions } from '@google-cloud/bigquery';
 import { WarehouseError } from '../../core/errors.js';
 import type { Row } from '../../core/values.js';
-import { toCanonical, type SchemaField } from './bigquery-values.js';
+import { toCanonical, wireCell, type SchemaField } from './bigquery-values.js';
 
 /** The fields of a jobs.getQueryResults response that paging reads. */
 interface QueryResultsResponse {
@@ -23,10 +23,11 @@ export async function* readPages(job: Job, pageSize: number, timeoutMs: number):
   let rowsRead = 0;
 
   for (;;) {
-    const options: QueryResultsOptions = { maxResults: pageSize, autoPaginate: false, wrapIntegers: true, timeoutMs };
+    // skipParsing returns rows in the wire form, which is exact; see toCanonical.
+    const options: QueryResultsOptions = { maxResults: pageSize, autoPaginate: false, skipParsing: true, timeoutMs };
     if (pageToken !== undefined) options.pageToken = pageToken;
     const [rows, , response] = (await job.getQueryResults(options)) as unknown as [
-      Record<string, unknown>[],
+      WireRow[],
       unknown,
       QueryResultsResponse | undefined,
     ];
@@ -52,11 +53,15 @@ export async function* readPages(job: Job, pageSize: number, timeoutMs: number):
   }
 }
 
-function toRow(values: Record<string, unknown>, fields: SchemaField[]): Row {
+/** A row as jobs.getQueryResults sends it: one cell per schema field, in order. */
+interface WireRow {
+  f: unknown[];
+}
+
+function toRow(values: WireRow, fields: SchemaField[]): Row {
   const row: Row = {};
-  for (const field of fields) {
-    const name = String(field.name);
-    row[name] = toCanonical(values[name], field);
-  }
+  fields.forEach((field, index) => {
+    row[String(field.name)] = toCanonical(wireCell(values.f[index]), field);
+  });
   return row;
 }

@@ -54,15 +54,17 @@ export function columnInfoOf(field: SchemaField): ColumnInfo {
 }
 
 /**
- * Converts one value as @google-cloud/bigquery 8.x returns it (with `wrapIntegers`) into
- * canonical form. The client wraps several types: INT64 in BigQueryInt (or a plain string or
- * number, depending on the option), NUMERIC and BIGNUMERIC in Big, TIMESTAMP, DATETIME, DATE
- * and TIME in objects with a string `value`, BYTES in a Buffer. JSON arrives as text.
+ * Converts one value into canonical form. It accepts both forms a value can take: the REST API's
+ * wire form (strings; TIMESTAMP as int64 microseconds; RECORD as `{ f: [{ v }] }`; REPEATED as
+ * `[{ v }]`), which the adapter reads because it is exact, and the wrapper objects that
+ * @google-cloud/bigquery 8.x makes of it when it parses rows: INT64 as BigQueryInt (or a number
+ * or string, depending on `wrapIntegers`), NUMERIC and BIGNUMERIC as Big, TIMESTAMP, DATETIME,
+ * DATE and TIME as objects with a string `value`, BYTES as a Buffer, JSON as text or parsed.
  */
 export function toCanonical(value: unknown, field: SchemaField): CanonicalValue {
   if (value === null || value === undefined) return null;
   if (field.mode === 'REPEATED' && Array.isArray(value)) {
-    return value.map((item) => toCanonical(item, { ...field, mode: 'NULLABLE' }));
+    return value.map((item) => toCanonical(wireCell(item), { ...field, mode: 'NULLABLE' }));
   }
   switch (logicalTypeOf(field)) {
     case 'integer':
@@ -70,11 +72,11 @@ export function toCanonical(value: unknown, field: SchemaField): CanonicalValue 
     case 'decimal':
       return canonicalDecimal(decimalText(value));
     case 'float':
-      return Number(value);
+      return floatValue(value);
     case 'boolean':
       return typeof value === 'string' ? value.toLowerCase() === 'true' : Boolean(value);
     case 'timestamp':
-      return canonicalTimestamp(wrappedText(value));
+      return timestampValue(value);
     case 'date':
       return wrappedText(value);
     case 'json':
@@ -83,6 +85,37 @@ export function toCanonical(value: unknown, field: SchemaField): CanonicalValue 
       return otherText(value);
   }
 }
+
+/** The wire form writes infinities as `Infinity` (the emulator as `inf`) and NaN as `NaN`. */
+function floatValue(value: unknown): number {
+  if (typeof value === 'number') return value;
+  const text = String(value).toLowerCase();
+  if (text === 'inf' || text === 'infinity' || text === '+inf') return Infinity;
+  if (text === '-inf' || text === '-infinity') return -Infinity;
+  return Number(value);
+}
+
+/**
+ * A TIMESTAMP on the wire is int64 microseconds since the epoch; the client's own conversion of
+ * it (@google-cloud/precise-date 5.x) shifts negative instants with a fraction, such as
+ * 1969-12-31T23:59:59.5Z, by a second. A DATETIME or a client wrapper carries ISO text.
+ */
+function timestampValue(value: unknown): string {
+  const text = wrappedText(value);
+  if (!/^-?\d+$/.test(text)) return canonicalTimestamp(text);
+
+  const micros = BigInt(text);
+  let seconds = micros / MICROS_PER_SECOND;
+  let fraction = micros % MICROS_PER_SECOND;
+  if (fraction < 0n) {
+    fraction += MICROS_PER_SECOND;
+    seconds -= 1n;
+  }
+  const whole = new Date(Number(seconds) * 1000).toISOString().slice(0, 19);
+  return `${whole}.${fraction.toString().padStart(6, '0')}Z`;
+}
+
+const MICROS_PER_SECOND = 1_000_000n;
 
 function integerText(value: unknown): bigint | number | string {
   if (typeof value === 'bigint' || typeof value === 'number' || typeof value === 'string') return value;
@@ -110,14 +143,21 @@ function parseJson(value: unknown): CanonicalValue {
   return typeof value === 'string' ? (JSON.parse(value) as CanonicalValue) : (value as CanonicalValue);
 }
 
+/** A RECORD as the wire's `{ f: [{ v }] }` or as the client's object keyed by field name. */
 function recordValue(value: unknown, field: SchemaField): CanonicalValue {
   const record = value as Record<string, unknown>;
+  const cells = Array.isArray(record.f) ? (record.f as unknown[]) : undefined;
   const result: Record<string, CanonicalValue> = {};
-  for (const child of field.fields ?? []) {
+  (field.fields ?? []).forEach((child, index) => {
     const name = String(child.name);
-    result[name] = toCanonical(record[name], child);
-  }
+    result[name] = toCanonical(cells ? wireCell(cells[index]) : record[name], child);
+  });
   return result;
+}
+
+/** The value inside a wire cell `{ v: ... }`; anything else is returned as it is. */
+export function wireCell(cell: unknown): unknown {
+  return typeof cell === 'object' && cell !== null && 'v' in cell ? cell.v : cell;
 }
 
 /** BYTES as base64, as the REST API sends them; TIME, GEOGRAPHY and INTERVAL as their text. */
