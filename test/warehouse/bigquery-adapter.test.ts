@@ -1,9 +1,12 @@
 import dc from 'node:diagnostics_channel';
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CanonicalValue, Row } from '../../src/core/values.js';
+import type { CanonicalValue, LogicalType, Row } from '../../src/core/values.js';
 import type { BigQueryAdapter } from '../../src/warehouse/bigquery/bigquery-adapter.js';
 import { bigqueryDialect as dialect } from '../../src/warehouse/bigquery/bigquery-dialect.js';
+import { rowHashExpression } from '../../src/warehouse/dialect.js';
+import { DuckDBAdapter } from '../../src/warehouse/duckdb/duckdb-adapter.js';
+import { duckdbDialect } from '../../src/warehouse/duckdb/duckdb-dialect.js';
 import { bigquerySkipReason, bigquerySuiteTitle, openEmulatorWarehouse, uniqueDataset } from '../support/bigquery.js';
 import { startBigQueryProxy, type BigQueryProxy } from '../support/bigquery-proxy.js';
 
@@ -278,5 +281,56 @@ describe.skipIf(skip)(bigquerySuiteTitle('BigQuery adapter behind a proxy'), () 
   it('sends nothing beyond the loopback interface', () => {
     expect(remoteAddresses.size).toBeGreaterThan(0);
     for (const address of remoteAddresses) expect(address).toBe('127.0.0.1');
+  });
+});
+
+/** One row's values as BigQuery and DuckDB SQL expressions of the same logical type. */
+const sameRow: { bigquery: string; duckdb: string; type: LogicalType }[] = [
+  { bigquery: "'名前 😀 e\u0301'", duckdb: "'名前 😀 e\u0301'", type: 'string' },
+  { bigquery: '9007199254740993', duckdb: '9007199254740993::BIGINT', type: 'integer' },
+  { bigquery: "NUMERIC '12.50'", duckdb: '12.50::DECIMAL(10,2)', type: 'decimal' },
+  { bigquery: '0.1', duckdb: '0.1::DOUBLE', type: 'float' },
+  { bigquery: '3.0', duckdb: '3.0::DOUBLE', type: 'float' },
+  { bigquery: '1e21', duckdb: '1e21::DOUBLE', type: 'float' },
+  { bigquery: '1e-7', duckdb: '1e-7::DOUBLE', type: 'float' },
+  { bigquery: 'TRUE', duckdb: 'true', type: 'boolean' },
+  { bigquery: "TIMESTAMP '2024-03-01 12:34:56.123456+05:30'", duckdb: "TIMESTAMPTZ '2024-03-01 12:34:56.123456+05:30'", type: 'timestamp' },
+  { bigquery: "DATETIME '2024-03-01 07:04:56'", duckdb: "TIMESTAMP '2024-03-01 07:04:56'", type: 'timestamp' },
+  { bigquery: "DATE '2024-02-29'", duckdb: "DATE '2024-02-29'", type: 'date' },
+  { bigquery: `JSON '{"a": [1, 2], "s": "x"}'`, duckdb: `'{"a": [1, 2], "s": "x"}'::JSON`, type: 'json' },
+  { bigquery: 'CAST(NULL AS STRING)', duckdb: 'NULL::VARCHAR', type: 'string' },
+];
+
+describe.skipIf(skip)(bigquerySuiteTitle('BigQuery row hashes'), () => {
+  it('equal DuckDB row hashes for the same values', async () => {
+    const duckdb = await DuckDBAdapter.open({ path: ':memory:' });
+    try {
+      const bigqueryColumns = sameRow.map((column) => ({ expr: column.bigquery, type: column.type }));
+      const duckdbColumns = sameRow.map((column) => ({ expr: column.duckdb, type: column.type }));
+      const [fromBigQuery] = await warehouse.query(`SELECT ${rowHashExpression(dialect, bigqueryColumns)} AS h`);
+      const [fromDuckDB] = await duckdb.query(`SELECT ${rowHashExpression(duckdbDialect, duckdbColumns)} AS h`);
+      expect(fromBigQuery!.h).toMatch(/^[0-9a-f]{32}$/);
+      expect(fromBigQuery!.h).toBe(fromDuckDB!.h);
+
+      for (const column of sameRow) {
+        const [bigqueryText] = await warehouse.query(`SELECT ${dialect.canonicalText(column.bigquery, column.type)} AS t`);
+        const [duckdbText] = await duckdb.query(`SELECT ${duckdbDialect.canonicalText(column.duckdb, column.type)} AS t`);
+        expect(bigqueryText!.t, column.bigquery).toBe(duckdbText!.t);
+      }
+    } finally {
+      await duckdb.close();
+    }
+  });
+
+  it('reads the same canonical values as DuckDB', async () => {
+    const duckdb = await DuckDBAdapter.open({ path: ':memory:' });
+    try {
+      const select = (exprs: string[]) => `SELECT ${exprs.map((expr, index) => `${expr} AS c${index}`).join(', ')}`;
+      const [fromBigQuery] = await warehouse.query(select(sameRow.map((column) => column.bigquery)));
+      const [fromDuckDB] = await duckdb.query(select(sameRow.map((column) => column.duckdb)));
+      expect(fromBigQuery).toEqual(fromDuckDB);
+    } finally {
+      await duckdb.close();
+    }
   });
 });
