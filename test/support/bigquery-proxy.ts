@@ -14,8 +14,11 @@ export interface ProxiedRequest {
   body: string;
 }
 
-/** Rewrites a getQueryResults response; `query` is the request's query string. */
-export type ResultsRewrite = (response: Record<string, unknown>, query: URLSearchParams) => Record<string, unknown>;
+/**
+ * Rewrites a getQueryResults response. `query` is the request's query string and `sql` the
+ * statement of the job, when the job was created through this proxy.
+ */
+export type ResultsRewrite = (response: Record<string, unknown>, query: URLSearchParams, sql: string | undefined) => Record<string, unknown>;
 
 export interface BigQueryProxy {
   url: string;
@@ -25,7 +28,8 @@ export interface BigQueryProxy {
   close(): Promise<void>;
 }
 
-const QUERY_RESULTS_PATH = /\/bigquery\/v2\/projects\/[^/]+\/queries\/[^/?]+/;
+const QUERY_RESULTS_PATH = /\/bigquery\/v2\/projects\/[^/]+\/queries\/([^/?]+)/;
+const JOBS_PATH = /\/bigquery\/v2\/projects\/[^/]+\/jobs(?:\?|$)/;
 
 export async function startBigQueryProxy(target: string): Promise<BigQueryProxy> {
   const proxy: BigQueryProxy = {
@@ -34,6 +38,9 @@ export async function startBigQueryProxy(target: string): Promise<BigQueryProxy>
     rewriteResults: undefined,
     close: async () => {},
   };
+
+  /** Statement of each job created through the proxy, by job id. */
+  const statements = new Map<string, string>();
 
   const server = http.createServer(async (request, response) => {
     const body = await readBody(request);
@@ -46,10 +53,13 @@ export async function startBigQueryProxy(target: string): Promise<BigQueryProxy>
       body: body === '' ? undefined : body,
     });
     let text = await upstream.text();
+    if (request.method === 'POST' && JOBS_PATH.test(path) && upstream.ok) recordStatement(statements, body, text);
+
     const rewrite = proxy.rewriteResults;
-    if (rewrite && request.method === 'GET' && QUERY_RESULTS_PATH.test(path) && upstream.ok) {
+    const results = QUERY_RESULTS_PATH.exec(path);
+    if (rewrite && request.method === 'GET' && results && upstream.ok) {
       const query = new URL(path, 'http://proxy').searchParams;
-      text = JSON.stringify(rewrite(JSON.parse(text) as Record<string, unknown>, query));
+      text = JSON.stringify(rewrite(JSON.parse(text) as Record<string, unknown>, query, statements.get(results[1]!)));
     }
     response.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
     response.end(text);
@@ -65,6 +75,14 @@ export async function startBigQueryProxy(target: string): Promise<BigQueryProxy>
       server.close(() => resolve());
     });
   return proxy;
+}
+
+function recordStatement(statements: Map<string, string>, requestBody: string, responseBody: string): void {
+  const job = JSON.parse(requestBody) as { configuration?: { query?: { query?: string } } };
+  const created = JSON.parse(responseBody) as { jobReference?: { jobId?: string } };
+  const sql = job.configuration?.query?.query;
+  const jobId = created.jobReference?.jobId;
+  if (sql !== undefined && jobId !== undefined) statements.set(jobId, sql);
 }
 
 async function readBody(request: http.IncomingMessage): Promise<string> {

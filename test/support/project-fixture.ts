@@ -18,10 +18,16 @@ export const testDestinationTypes = new Map<string, DestinationType<any, any>>([
   ['memory', memoryDestinationType],
 ]);
 
-/** A project file whose last section is `destinations:`, so tests can append accounts. */
-export function baseProject(inboxName: string, sources = ''): string {
+/** The warehouse of test projects unless a test names another. */
+export const DUCKDB_WAREHOUSE_YAML = '{ type: duckdb, path: .sluice/warehouse.duckdb }';
+
+/**
+ * A project file whose last section is `destinations:`, so tests can append accounts.
+ * `warehouse` is the `warehouse:` value as a YAML flow mapping.
+ */
+export function baseProject(inboxName: string, sources = '', warehouse = DUCKDB_WAREHOUSE_YAML): string {
   return `name: test_project
-warehouse: { type: duckdb, path: .sluice/warehouse.duckdb }
+warehouse: ${warehouse}
 state: { type: sqlite, path: .sluice/state.sqlite }
 ${sources}destinations:
   memory: { type: memory, inbox: ${inboxName} }
