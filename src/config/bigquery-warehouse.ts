@@ -12,7 +12,7 @@ const PROJECT_ID_PATTERN = /^(?:[a-z0-9.-]+:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 export const bigqueryWarehouseSchema = z
   .object({
     type: z.literal('bigquery'),
-    /** Project that runs the query jobs and holds the datasets. */
+    /** Project that runs the query jobs and contains the datasets. */
     project: z
       .string()
       .regex(PROJECT_ID_PATTERN, 'must be a Google Cloud project id such as my-project-123'),

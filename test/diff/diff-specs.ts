@@ -35,7 +35,7 @@ export const audienceSpec: DiffSpec = {
   full: true,
 };
 
-/** The diff SQL of both specs in `dialect`, as the golden files record it. */
+/** Builds the diff SQL of both specs in `dialect`, as the golden files record it. */
 export function diffGoldenText(dialect: SqlDialect): string {
   const sections: [string, string][] = [];
   for (const spec of [mirrorSpec, audienceSpec]) {

@@ -82,8 +82,8 @@ function spawnEmulator(executable: string, restPort: number, grpcPort: number): 
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       ...process.env,
-      // DuckDB finds the extensions that the install script put under this HOME, and so never
-      // tries to download them.
+      // DuckDB finds the spatial and icu extensions that the install script put under this
+      // HOME, so it does not try to download them when the emulator loads them.
       HOME: path.join(EMULATOR_DIR, 'home'),
       // The Avro extension is not installed, and loading it would mean a download.
       BQEMU_ENABLE_FORMAT_EXTENSIONS: 'false',
@@ -111,7 +111,7 @@ async function waitUntilServing(url: string, child: ChildProcess): Promise<void>
     if (response?.ok) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new Error(`the emulator did not answer ${probe} within ${START_TIMEOUT_MS / 1000} s`);
+  throw new Error(`the emulator did not respond to ${probe} within ${START_TIMEOUT_MS / 1000} s`);
 }
 
 async function stopProcess(child: ChildProcess): Promise<void> {

@@ -26,19 +26,19 @@ export function bigquerySuiteTitle(title: string): string {
   return reason === undefined ? title : `${title} (skipped: ${reason})`;
 }
 
-/** A dataset name no other test uses: `prefix` and a random suffix. */
+/** Returns a dataset name no other test uses: `prefix` and a random suffix. */
 export function uniqueDataset(prefix: string): string {
   return `${prefix}_${randomBytes(4).toString('hex')}`;
 }
 
-/** A client for the emulator that authenticates with a fixed token, as `auth: access_token` does. */
+/** Creates a client for the emulator that sends a fixed token, as `auth: access_token` does. */
 export function emulatorClient(endpoint = bigqueryEndpoint()): BigQuery {
   const authClient = new OAuth2Client();
   authClient.setCredentials({ access_token: EMULATOR_ACCESS_TOKEN });
   return new BigQuery({ projectId: BIGQUERY_TEST_PROJECT, apiEndpoint: endpoint, authClient });
 }
 
-/** An adapter on the emulator whose unqualified tables resolve to `dataset`. */
+/** Opens an adapter on the emulator whose unqualified tables resolve to `dataset`, creating it. */
 export async function openEmulatorWarehouse(dataset: string, endpoint = bigqueryEndpoint()): Promise<BigQueryAdapter> {
   const adapter = new BigQueryAdapter({ client: emulatorClient(endpoint), defaultDataset: dataset, jobTimeoutMs: 120_000 });
   await adapter.ensureSchema(dataset);

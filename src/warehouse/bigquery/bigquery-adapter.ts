@@ -106,7 +106,7 @@ export class BigQueryAdapter implements WarehouseAdapter {
     }
     // NOTE: BigQuery transactions admit no DDL on permanent tables, so a set that replaces
     // tables (the identity model's outputs) runs statement by statement. Each CREATE OR REPLACE
-    // swaps its own table atomically, but a reader between two of them sees a mix.
+    // swaps its own table atomically, but a query that runs between two of them reads a mix.
     for (const statement of statements) await this.execute(statement);
   }
 
@@ -133,7 +133,7 @@ export class BigQueryAdapter implements WarehouseAdapter {
   }
 
   async close(): Promise<void> {
-    // The client holds no connection of its own; HTTP sockets close when idle.
+    // The client opens no connection of its own, and idle HTTP sockets close by themselves.
   }
 
   async #createJob(sql: string, extra: Partial<Query> = {}): Promise<Job> {

@@ -6,8 +6,8 @@ import { WarehouseError } from '../../core/errors.js';
 
 /**
  * Creates the BigQuery client for a configured warehouse. With `auth: access_token` the client
- * sends that token and never asks a metadata server or Google's OAuth endpoint for one, which is
- * what keeps a test against a local emulator on the loopback interface.
+ * sends that token and requests none from a metadata server or Google's OAuth endpoint. That
+ * keeps a test against a local emulator on the loopback interface.
  */
 export function createBigQueryClient(config: BigQueryWarehouseConfig, projectDir: string): BigQuery {
   const options: BigQueryOptions = {

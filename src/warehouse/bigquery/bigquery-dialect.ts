@@ -41,8 +41,8 @@ function escapeQuoted(text: string, quote: "'" | '`'): string {
 }
 
 /**
- * A RE2 pattern as a plain literal with every backslash escaped. A raw literal (r'...') could
- * not contain its own quote character.
+ * Writes a RE2 pattern as a plain literal with every backslash escaped, because a raw literal
+ * (r'...') cannot contain its own quote character.
  */
 function patternLiteral(pattern: string): string {
   return `'${escapeQuoted(pattern, "'")}'`;
@@ -73,8 +73,8 @@ export const bigqueryDialect: SqlDialect & IdentityDialectExtension = {
   canonicalText(expr, type) {
     switch (type) {
       case 'decimal': {
-        // Real BigQuery prints NUMERIC 12.50 as 12.5 and BIGNUMERIC without an exponent; the
-        // trim keeps the text canonical where an engine prints trailing zeros (the emulator does).
+        // Real BigQuery prints NUMERIC 12.50 as 12.5 and BIGNUMERIC without an exponent. The
+        // emulator prints trailing zeros, which the trim removes.
         const text = `CAST(${expr} AS STRING)`;
         return `CASE WHEN STRPOS(${text}, '.') > 0 THEN RTRIM(RTRIM(${text}, '0'), '.') ELSE ${text} END`;
       }

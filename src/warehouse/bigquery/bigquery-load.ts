@@ -39,7 +39,7 @@ export function insertStatements(dialect: SqlDialect, table: TableRef, columns: 
   return statements;
 }
 
-/** A GoogleSQL literal of `type` for a canonical value. */
+/** Builds a GoogleSQL literal of `type` for a canonical value. */
 export function valueLiteral(dialect: SqlDialect, value: CanonicalValue, type: LogicalType): string {
   const typeName = dialect.typeName(type);
   if (value === null) return `CAST(NULL AS ${typeName})`;

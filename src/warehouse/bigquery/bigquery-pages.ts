@@ -13,9 +13,9 @@ interface QueryResultsResponse {
 
 /**
  * Reads a finished or running query job's result page by page, in canonical form. The rows read
- * are counted against the job's `totalRows`: a result that ends early (a page lost between
- * BigQuery and this process, or a page token that stops too soon) raises instead of passing for
- * a smaller result, because a missing row would later read as a row to remove.
+ * are counted against the job's `totalRows`. A result that ends early, such as a page lost on
+ * the way or a page token that stops too soon, raises an error. Passing it on as a smaller
+ * result would make each missing row read as a row to remove.
  */
 export async function* readPages(job: Job, pageSize: number, timeoutMs: number): AsyncGenerator<Row[]> {
   let pageToken: string | undefined;
@@ -23,7 +23,7 @@ export async function* readPages(job: Job, pageSize: number, timeoutMs: number):
   let rowsRead = 0;
 
   for (;;) {
-    // skipParsing returns rows in the wire form, which is exact; see toCanonical.
+    // skipParsing returns rows in the wire form, which is exact (see toCanonical).
     const options: QueryResultsOptions = { maxResults: pageSize, autoPaginate: false, skipParsing: true, timeoutMs };
     if (pageToken !== undefined) options.pageToken = pageToken;
     const [rows, , response] = (await job.getQueryResults(options)) as unknown as [

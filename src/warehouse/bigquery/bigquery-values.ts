@@ -54,12 +54,13 @@ export function columnInfoOf(field: SchemaField): ColumnInfo {
 }
 
 /**
- * Converts one value into canonical form. It accepts both forms a value can take: the REST API's
- * wire form (strings; TIMESTAMP as int64 microseconds; RECORD as `{ f: [{ v }] }`; REPEATED as
- * `[{ v }]`), which the adapter reads because it is exact, and the wrapper objects that
- * @google-cloud/bigquery 8.x makes of it when it parses rows: INT64 as BigQueryInt (or a number
- * or string, depending on `wrapIntegers`), NUMERIC and BIGNUMERIC as Big, TIMESTAMP, DATETIME,
- * DATE and TIME as objects with a string `value`, BYTES as a Buffer, JSON as text or parsed.
+ * Converts one value into canonical form. It accepts both forms a value can take. The first is
+ * the REST API's wire form, which the adapter reads because it is exact: strings, with TIMESTAMP
+ * as int64 microseconds, RECORD as `{ f: [{ v }] }` and REPEATED as `[{ v }]`. The second is the
+ * wrapper objects that @google-cloud/bigquery 8.x makes when it parses rows. INT64 becomes a
+ * BigQueryInt (or a number or string, depending on `wrapIntegers`), NUMERIC and BIGNUMERIC a Big,
+ * TIMESTAMP, DATETIME, DATE and TIME an object with a string `value`, BYTES a Buffer, and JSON
+ * stays text unless `parseJSON` is set.
  */
 export function toCanonical(value: unknown, field: SchemaField): CanonicalValue {
   if (value === null || value === undefined) return null;
@@ -86,7 +87,7 @@ export function toCanonical(value: unknown, field: SchemaField): CanonicalValue 
   }
 }
 
-/** The wire form writes infinities as `Infinity` (the emulator as `inf`) and NaN as `NaN`. */
+/** Reads a FLOAT64. The wire form writes infinities as `Infinity` (the emulator as `inf`). */
 function floatValue(value: unknown): number {
   if (typeof value === 'number') return value;
   const text = String(value).toLowerCase();
@@ -96,9 +97,10 @@ function floatValue(value: unknown): number {
 }
 
 /**
- * A TIMESTAMP on the wire is int64 microseconds since the epoch; the client's own conversion of
- * it (@google-cloud/precise-date 5.x) shifts negative instants with a fraction, such as
- * 1969-12-31T23:59:59.5Z, by a second. A DATETIME or a client wrapper carries ISO text.
+ * Reads a TIMESTAMP, which the wire form gives as int64 microseconds since the epoch, or a
+ * DATETIME or client wrapper, which carry ISO text. The microseconds are converted here because
+ * the client's own conversion (@google-cloud/precise-date 5.x) shifts a negative instant with a
+ * fraction, such as 1969-12-31T23:59:59.5Z, by a second.
  */
 function timestampValue(value: unknown): string {
   const text = wrappedText(value);
@@ -143,7 +145,7 @@ function parseJson(value: unknown): CanonicalValue {
   return typeof value === 'string' ? (JSON.parse(value) as CanonicalValue) : (value as CanonicalValue);
 }
 
-/** A RECORD as the wire's `{ f: [{ v }] }` or as the client's object keyed by field name. */
+/** Reads a RECORD from the wire's `{ f: [{ v }] }` or from the client's object keyed by field name. */
 function recordValue(value: unknown, field: SchemaField): CanonicalValue {
   const record = value as Record<string, unknown>;
   const cells = Array.isArray(record.f) ? (record.f as unknown[]) : undefined;
@@ -155,7 +157,7 @@ function recordValue(value: unknown, field: SchemaField): CanonicalValue {
   return result;
 }
 
-/** The value inside a wire cell `{ v: ... }`; anything else is returned as it is. */
+/** Returns the value inside a wire cell `{ v: ... }`, and anything else as it is. */
 export function wireCell(cell: unknown): unknown {
   return typeof cell === 'object' && cell !== null && 'v' in cell ? cell.v : cell;
 }
