@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 export interface ProxiedRequest {
   method: string;
   path: string;
+  headers: http.IncomingHttpHeaders;
   body: string;
 }
 
@@ -45,7 +46,7 @@ export async function startBigQueryProxy(target: string): Promise<BigQueryProxy>
   const server = http.createServer(async (request, response) => {
     const body = await readBody(request);
     const path = request.url ?? '/';
-    proxy.requests.push({ method: request.method ?? 'GET', path, body });
+    proxy.requests.push({ method: request.method ?? 'GET', path, headers: request.headers, body });
 
     const upstream = await fetch(new URL(path, target), {
       method: request.method,

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { OAuth2Client } from 'google-auth-library';
-import { BigQuery } from '@google-cloud/bigquery';
 import { inject } from 'vitest';
-import { BigQueryAdapter } from '../../src/warehouse/bigquery/bigquery-adapter.js';
+import { warehouseSchema } from '../../src/config/schema.js';
+import type { BigQueryAdapter } from '../../src/warehouse/bigquery/bigquery-adapter.js';
+import { openWarehouse } from '../../src/warehouse/open-warehouse.js';
 import { BIGQUERY_INSTALL_HINT, BIGQUERY_TEST_PROJECT } from './bigquery-setup.js';
 
 /** Helpers for tests that use the BigQuery emulator started by bigquery-setup.ts. */
@@ -31,16 +31,21 @@ export function uniqueDataset(prefix: string): string {
   return `${prefix}_${randomBytes(4).toString('hex')}`;
 }
 
-/** Creates a client for the emulator that sends a fixed token, as `auth: access_token` does. */
-export function emulatorClient(endpoint = bigqueryEndpoint()): BigQuery {
-  const authClient = new OAuth2Client();
-  authClient.setCredentials({ access_token: EMULATOR_ACCESS_TOKEN });
-  return new BigQuery({ projectId: BIGQUERY_TEST_PROJECT, apiEndpoint: endpoint, authClient });
-}
-
-/** Opens an adapter on the emulator whose unqualified tables resolve to `dataset`, creating it. */
+/**
+ * Opens an adapter on the emulator as a project's `warehouse:` with `auth: access_token` does,
+ * with unqualified tables resolving to `dataset`, which it creates.
+ */
 export async function openEmulatorWarehouse(dataset: string, endpoint = bigqueryEndpoint()): Promise<BigQueryAdapter> {
-  const adapter = new BigQueryAdapter({ client: emulatorClient(endpoint), defaultDataset: dataset, jobTimeoutMs: 120_000 });
+  const config = warehouseSchema.parse({
+    type: 'bigquery',
+    project: BIGQUERY_TEST_PROJECT,
+    schema: dataset,
+    api_endpoint: endpoint,
+    auth: 'access_token',
+    access_token: EMULATOR_ACCESS_TOKEN,
+    job_timeout_seconds: 120,
+  });
+  const adapter = (await openWarehouse(config, process.cwd())) as BigQueryAdapter;
   await adapter.ensureSchema(dataset);
   return adapter;
 }

@@ -7,7 +7,7 @@ import { bigqueryDialect as dialect } from '../../src/warehouse/bigquery/bigquer
 import { rowHashExpression } from '../../src/warehouse/dialect.js';
 import { DuckDBAdapter } from '../../src/warehouse/duckdb/duckdb-adapter.js';
 import { duckdbDialect } from '../../src/warehouse/duckdb/duckdb-dialect.js';
-import { bigquerySkipReason, bigquerySuiteTitle, openEmulatorWarehouse, uniqueDataset } from '../support/bigquery.js';
+import { bigquerySkipReason, bigquerySuiteTitle, EMULATOR_ACCESS_TOKEN, openEmulatorWarehouse, uniqueDataset } from '../support/bigquery.js';
 import { startBigQueryProxy, type BigQueryProxy } from '../support/bigquery-proxy.js';
 
 const skip = bigquerySkipReason() !== undefined;
@@ -276,6 +276,11 @@ describe.skipIf(skip)(bigquerySuiteTitle('BigQuery adapter behind a proxy'), () 
     const job = JSON.parse(inserts.at(-1)!.body) as { configuration: { labels: Record<string, string>; query: { query: string } } };
     expect(job.configuration.labels).toEqual({ sluice: 'true', sluice_run: 'run_20240301t120000z_a1b2c3', sluice_sync: 'customers' });
     expect(job.configuration.query.query).toMatch(/^\/\* sluice run=run_20240301T120000Z_a1b2c3 sync=Customers \*\/ SELECT 1/);
+  });
+
+  it('authenticates with the configured token', () => {
+    expect(proxy.requests.length).toBeGreaterThan(0);
+    for (const request of proxy.requests) expect(request.headers.authorization).toBe(`Bearer ${EMULATOR_ACCESS_TOKEN}`);
   });
 
   it('sends nothing beyond the loopback interface', () => {

@@ -1,6 +1,8 @@
 import { BigQuery } from '@google-cloud/bigquery';
 import { describe, expect, it } from 'vitest';
+import { bigqueryWarehouseSchema } from '../../src/config/bigquery-warehouse.js';
 import { warehouseSchema } from '../../src/config/schema.js';
+import { createBigQueryClient } from '../../src/warehouse/bigquery/bigquery-client.js';
 import { bigqueryDialect as dialect } from '../../src/warehouse/bigquery/bigquery-dialect.js';
 import { jobLabels } from '../../src/warehouse/bigquery/bigquery-labels.js';
 import { insertStatements, valueLiteral } from '../../src/warehouse/bigquery/bigquery-load.js';
@@ -208,5 +210,38 @@ describe('BigQuery warehouse config', () => {
   it('rejects an invalid project id and endpoint', () => {
     expect(parse({ project: 'My Project' }).success).toBe(false);
     expect(parse({ api_endpoint: 'ftp://127.0.0.1' }).success).toBe(false);
+  });
+});
+
+describe('BigQuery client credentials', () => {
+  const config = (value: Record<string, unknown>) =>
+    bigqueryWarehouseSchema.parse({ type: 'bigquery', project: 'my-project-1', auth: 'service_account', ...value });
+
+  it('rejects key JSON that does not parse, without showing it', () => {
+    const key = '{"private_key": "-----BEGIN PRIVATE KEY-----\\nsecret';
+    expect(() => createBigQueryClient(config({ key_json: key }), '/project')).toThrow(/key_json is not valid JSON/);
+    try {
+      createBigQueryClient(config({ key_json: key }), '/project');
+    } catch (error) {
+      expect(String(error)).not.toContain('secret');
+    }
+  });
+
+  it('rejects a key without client_email or private_key', () => {
+    expect(() => createBigQueryClient(config({ key_json: '{"type":"authorized_user"}' }), '/project')).toThrow(/no client_email or private_key/);
+  });
+
+  it('reads a key file relative to the project', () => {
+    const client = createBigQueryClient(config({ key_file: 'secrets/key.json' }), '/project');
+    expect(client.projectId).toBe('my-project-1');
+    expect((client as unknown as { authClient: { keyFilename?: string } }).authClient.keyFilename).toBe('/project/secrets/key.json');
+  });
+
+  it('points the client at a configured endpoint', () => {
+    const client = createBigQueryClient(
+      bigqueryWarehouseSchema.parse({ type: 'bigquery', project: 'my-project-1', api_endpoint: 'http://127.0.0.1:9050/', auth: 'access_token', access_token: 'token' }),
+      '/project',
+    );
+    expect(client.apiEndpoint).toBe('http://127.0.0.1:9050');
   });
 });
