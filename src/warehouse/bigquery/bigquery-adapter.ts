@@ -87,6 +87,8 @@ export class BigQueryAdapter implements WarehouseAdapter {
     options: { append?: boolean } = {},
   ): Promise<void> {
     if (!options.append) {
+      // An unqualified table goes to the default dataset, which may not exist yet.
+      await this.ensureSchema(table.schema ?? this.#options.defaultDataset);
       const definitions = columns.map(
         (column) => `${this.dialect.quoteIdentifier(column.name)} ${this.dialect.typeName(column.type)}`,
       );
