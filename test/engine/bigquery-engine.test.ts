@@ -143,6 +143,41 @@ describe.skipIf(skip)(bigquerySuiteTitle('engine on BigQuery'), () => {
     }
   });
 
+  it('syncs typed fields and resends only a changed one', async () => {
+    await loadCustomers('typed', customers(2));
+    const typedModel = (score: string) => `SELECT id,
+  CAST(9007199254740993 AS INT64) AS big_id,
+  NUMERIC '12.50' AS balance,
+  TIMESTAMP '2024-03-01 12:34:56.123456+05:30' AS seen_at,
+  DATE '2024-02-29' AS born_on,
+  JSON '{"score": ${score}, "tags": ["a"]}' AS traits,
+  ['x', 'y'] AS segments
+FROM {{source "crm" "customers"}}`;
+    const mapping = '  big_id: big_id\n  balance: balance\n  seen_at: seen_at\n  born_on: born_on\n  traits: traits\n  segments: segments';
+    const dir = await bigqueryProject('typed', syncFile({ mode: 'upsert', mapping }));
+    await writeFiles(dir, { 'models/customers.sql': typedModel('1') });
+
+    const first = await run(dir);
+    expect(first.syncs[0]!.counts).toMatchObject({ added: 2, accepted: 2 });
+    expect(sentRecords('typed')[0]!.fields).toEqual({
+      big_id: '9007199254740993',
+      balance: '12.5',
+      seen_at: '2024-03-01T07:04:56.123456Z',
+      born_on: '2024-02-29',
+      traits: { score: 1, tags: ['a'] },
+      segments: ['x', 'y'],
+    });
+
+    inbox('typed').calls.length = 0;
+    const unchanged = await run(dir);
+    expect(unchanged.syncs[0]!.counts).toMatchObject({ added: 0, changed: 0 });
+
+    await writeFiles(dir, { 'models/customers.sql': typedModel('2') });
+    const changed = await run(dir);
+    expect(changed.syncs[0]!.counts).toMatchObject({ changed: 2, accepted: 2 });
+    expect(sentRecords('typed').map((record) => record.fields!.traits)).toEqual([{ score: 2, tags: ['a'] }, { score: 2, tags: ['a'] }]);
+  });
+
   it('sends a changed mapping again under the new mapping', async () => {
     await loadCustomers('remap', customers(3));
     const dir = await bigqueryProject('remap', syncFile({ mode: 'upsert' }));
