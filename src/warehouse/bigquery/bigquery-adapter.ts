@@ -130,7 +130,11 @@ export class BigQueryAdapter implements WarehouseAdapter {
     } catch (error) {
       // Another process may have created the dataset between the check and the create.
       if ((error as { code?: number }).code === 409) return;
-      throw new WarehouseError(`BigQuery: cannot create dataset ${schema}: ${errorMessage(error)}`, { cause: error });
+      throw new WarehouseError(
+        `BigQuery: cannot create dataset ${schema}: ${errorMessage(error)}. Check warehouse.project, the ` +
+          'credentials and api_endpoint, and that Sluice may create datasets, or create the dataset beforehand.',
+        { cause: error },
+      );
     }
   }
 
