@@ -118,7 +118,7 @@ export class BigQueryAdapter implements WarehouseAdapter {
       const [exists] = await this.#client.dataset(dataset).table(table.name).exists();
       return exists;
     } catch (error) {
-      throw new WarehouseError(`BigQuery: cannot check table ${dataset}.${table.name}: ${errorMessage(error)}`, { cause: error });
+      throw new WarehouseError(`BigQuery: failed to check table ${dataset}.${table.name}: ${errorMessage(error)}`, { cause: error });
     }
   }
 
@@ -131,7 +131,7 @@ export class BigQueryAdapter implements WarehouseAdapter {
       // Another process may have created the dataset between the check and the create.
       if ((error as { code?: number }).code === 409) return;
       throw new WarehouseError(
-        `BigQuery: cannot create dataset ${schema}: ${errorMessage(error)}. Check warehouse.project, the ` +
+        `BigQuery: failed to create dataset ${schema}: ${errorMessage(error)}. Check warehouse.project, the ` +
           'credentials and api_endpoint, and that Sluice may create datasets, or create the dataset beforehand.',
         { cause: error },
       );
