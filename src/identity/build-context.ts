@@ -1,7 +1,7 @@
 import type { Logger } from '../core/logger.js';
 import type { WarehouseAdapter } from '../warehouse/adapter.js';
+import type { SqlDialect } from '../warehouse/dialect.js';
 import type { TableRef } from '../warehouse/table-ref.js';
-import type { IdentityDialect } from './identity-dialect.js';
 import type { IdentityConfig, IdentityTableNames } from './identity-config.js';
 import type { ResolvedType } from './resolve-types.js';
 
@@ -40,7 +40,7 @@ export type WorkTable = (typeof WORK_TABLES)[number];
 /** Everything the build steps share: the warehouse, the resolved config and table naming. */
 export interface BuildContext {
   warehouse: WarehouseAdapter;
-  sql: IdentityDialect;
+  sql: SqlDialect;
   config: IdentityConfig;
   /** Resolved identifier types, strongest first. */
   types: ResolvedType[];

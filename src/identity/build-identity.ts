@@ -3,13 +3,13 @@ import { errorMessage } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import { silentReporter, type Reporter } from '../core/progress.js';
 import type { WarehouseAdapter } from '../warehouse/adapter.js';
+import type { SqlDialect } from '../warehouse/dialect.js';
 import { WORK_TABLES, queryCount, work, workRef, type BuildContext } from './build-context.js';
 import { createBlockedReport, createNormalised } from './classify.js';
 import { computeComponents, initialiseLabels } from './connected-components.js';
 import { enforceLimits, type LimitEnforcement } from './enforce-limits.js';
 import { createGraphTables } from './graph-tables.js';
 import type { IdentityConfig } from './identity-config.js';
-import { identityDialectFor, type IdentityDialect } from './identity-dialect.js';
 import { IdentityError } from './identity-error.js';
 import { loadNodeValues } from './node-values.js';
 import { normalisedInNode } from './normalise-value.js';
@@ -32,8 +32,8 @@ export interface IdentityBuildOptions {
   startedAt?: Date;
   logger?: Logger;
   reporter?: Reporter;
-  /** Overrides the dialect extension looked up for the warehouse. */
-  identityDialect?: IdentityDialect;
+  /** Overrides the warehouse's dialect, so tests can run without optional functions such as NFC. */
+  dialect?: SqlDialect;
   /** Rows per page when values are normalised in Node. */
   pageSize?: number;
   /** Leaves the scratch tables in place after the build, for debugging. */
@@ -151,7 +151,7 @@ async function runSteps(ctx: BuildContext, progress: (step: Step) => void): Prom
 function createContext(warehouse: WarehouseAdapter, options: IdentityBuildOptions, started: Date): BuildContext {
   return {
     warehouse,
-    sql: options.identityDialect ?? identityDialectFor(warehouse.dialect),
+    sql: options.dialect ?? warehouse.dialect,
     config: options.config,
     types: resolveTypes(options.config),
     relations: options.relations,

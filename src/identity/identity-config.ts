@@ -5,7 +5,7 @@ import { toConfigIssues } from '../config/zod-issues.js';
 import { ConfigError } from '../core/errors.js';
 import { checkReferences } from './identity-config-checks.js';
 
-/** A regular expression in config. It must compile in JavaScript; see identity-dialect.ts for portability. */
+/** A regular expression in config. It must compile in JavaScript, and SqlDialect (src/warehouse/dialect.ts) says which syntax is portable. */
 const patternSchema = z.string().min(1).refine(compiles, { message: 'is not a valid regular expression' });
 
 function compiles(pattern: string): boolean {

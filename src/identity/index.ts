@@ -20,7 +20,6 @@ export {
   type IdentityRelation,
   type IdentityTableNames,
 } from './identity-config.js';
-export { identityDialectFor, type IdentityDialect, type IdentityDialectExtension } from './identity-dialect.js';
 export { IdentityError } from './identity-error.js';
 export type { LimitEnforcement } from './enforce-limits.js';
 export type { QuarantinedIdentifier } from './profile-size.js';

@@ -1,5 +1,5 @@
 import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
-import type { IdentityDialect } from './identity-dialect.js';
+import type { SqlDialect } from '../warehouse/dialect.js';
 import type { ResolvedType } from './resolve-types.js';
 import { EMAIL_TRANSFORMS, transformValue } from './transforms.js';
 
@@ -11,7 +11,7 @@ const COUNTRY_ALIASES: Record<string, CountryCode> = { UK: 'GB' };
  * numbering plans (trunk prefixes, Italy's leading zero, valid lengths) need libphonenumber.
  * Types that need Unicode NFC are too when the warehouse has no NFC function.
  */
-export function normalisedInNode(type: ResolvedType, sql: IdentityDialect): boolean {
+export function normalisedInNode(type: ResolvedType, sql: SqlDialect): boolean {
   if (type.kind === 'phone') return true;
   if (sql.nfcNormalize !== undefined) return false;
   return type.kind === 'email' || type.transforms.includes('nfc');

@@ -1,4 +1,4 @@
-import type { IdentityDialect } from './identity-dialect.js';
+import type { SqlDialect } from '../warehouse/dialect.js';
 import { IdentityError } from './identity-error.js';
 import type { Transform } from './identity-config.js';
 
@@ -10,7 +10,7 @@ import type { Transform } from './identity-config.js';
  */
 
 /** Applies transforms to a text expression in SQL. Raises when `nfc` is not available in SQL. */
-export function transformSql(sql: IdentityDialect, expr: string, transforms: Transform[]): string {
+export function transformSql(sql: SqlDialect, expr: string, transforms: Transform[]): string {
   let result = expr;
   for (const transform of transforms) {
     if (typeof transform === 'object') {

@@ -39,6 +39,31 @@ export interface SqlDialect {
   readFile?(path: string, format: 'csv' | 'parquet' | 'json'): string;
   /** A comment carrying the run id, put before statements so they show in query history. */
   statementTag(tag: string): string;
+
+  // String normalisation, regular expressions and statement forms for identity resolution.
+  // Patterns are RE2 syntax (DuckDB and BigQuery use RE2), so config patterns should stay
+  // within what RE2 and the other warehouses' engines share.
+
+  /** Removes leading and trailing whitespace (spaces, tabs, line breaks), not only spaces. */
+  trimWhitespace(expr: string): string;
+  lowerText(expr: string): string;
+  upperText(expr: string): string;
+  /**
+   * Unicode NFC normalisation of a text expression. Warehouses without such a function leave
+   * it out, and the identity engine then normalises the distinct values in Node instead.
+   */
+  nfcNormalize?(expr: string): string;
+  /** Replaces every match of `pattern` with the literal text `replacement`. */
+  regexpReplaceAll(expr: string, pattern: string, replacement: string): string;
+  /** True when `pattern` matches anywhere in the text (not anchored). */
+  regexpContains(expr: string, pattern: string): string;
+  /** The smallest of several non-NULL expressions. */
+  least(exprs: string[]): string;
+  /** A TIMESTAMP literal for a UTC instant given as ISO-8601 text. */
+  timestampLiteral(iso: string): string;
+  /** `CREATE TABLE IF NOT EXISTS` with the given column definitions. */
+  createTableIfNotExists(ref: TableRef, columns: { name: string; type: string }[]): string;
+  dropTableIfExists(ref: TableRef): string;
 }
 
 /**

@@ -4,15 +4,71 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { commitSnapshotSql, createDiffTableSql, keyExpression, pendingSendsSql } from '../../src/diff/diff-sql.js';
+import type { DiffSpec } from '../../src/diff/diff-spec.js';
+import { syncTables } from '../../src/diff/sync-tables.js';
+import type { SqlDialect } from '../../src/warehouse/dialect.js';
 import { DuckDBAdapter } from '../../src/warehouse/duckdb/duckdb-adapter.js';
-import { duckdbDialect as dialect } from '../../src/warehouse/duckdb/duckdb-dialect.js';
-import { audienceSpec, diffGoldenText, mirrorSpec } from './diff-specs.js';
+import { bigqueryDialect } from '../../src/warehouse/bigquery/bigquery-dialect.js';
+import { duckdbDialect } from '../../src/warehouse/duckdb/duckdb-dialect.js';
 
-const goldenFile = fileURLToPath(new URL('./golden/duckdb-diff.sql', import.meta.url));
+/** Dialect of the tests that run the SQL in DuckDB. */
+const dialect = duckdbDialect;
 
-describe('diff SQL for DuckDB', () => {
+/** A mirror sync with one key and two fields, one of them with an awkward column name. */
+const mirrorSpec: DiffSpec = {
+  sync: 'contacts',
+  mode: 'mirror',
+  model: { schema: 'analytics', name: 'contacts' },
+  keyColumns: [{ name: 'id', type: 'integer' }],
+  fields: [
+    { name: 'email', column: 'email', type: 'string', onNull: 'clear' },
+    { name: 'lifetime_value', column: 'Lifetime "Value"', type: 'decimal', onNull: 'skip' },
+  ],
+  tables: syncTables('sluice', 'contacts', 'v1a2b3c4'),
+  skipDuplicateKeys: false,
+  full: false,
+};
+
+/** An audience sync with a composite key that skips duplicate keys and resends everything. */
+const audienceSpec: DiffSpec = {
+  sync: 'buyers',
+  mode: 'audience',
+  model: { schema: 'analytics', name: 'buyers' },
+  keyColumns: [
+    { name: 'account_id', type: 'integer' },
+    { name: 'email', type: 'string' },
+  ],
+  fields: [{ name: 'seen_at', column: 'seen_at', type: 'timestamp', onNull: 'skip' }],
+  tables: syncTables('sluice', 'buyers', 'v9f8e7d6'),
+  skipDuplicateKeys: true,
+  full: true,
+};
+
+/**
+ * Dialects whose diff SQL is pinned in `golden/<name>-diff.sql`. A new dialect adds one entry
+ * here, and a run with UPDATE_GOLDEN=1 writes its file for review.
+ */
+const GOLDEN_DIALECTS: { name: string; dialect: SqlDialect }[] = [
+  { name: 'duckdb', dialect: duckdbDialect },
+  { name: 'bigquery', dialect: bigqueryDialect },
+];
+
+function goldenText(dialect: SqlDialect): string {
+  const sections: [string, string][] = [];
+  for (const spec of [mirrorSpec, audienceSpec]) {
+    sections.push([`createDiffTableSql ${spec.sync}`, createDiffTableSql(spec, dialect)]);
+    sections.push([`pendingSendsSql ${spec.sync}`, pendingSendsSql(spec, dialect)]);
+    commitSnapshotSql(spec, dialect, 'run_20240101T000000Z_abc123', 250).forEach((statement, index) => {
+      sections.push([`commitSnapshotSql ${spec.sync} statement ${index + 1}`, statement]);
+    });
+  }
+  return sections.map(([title, sql]) => `-- ${title}\n${sql};\n`).join('\n');
+}
+
+describe.each(GOLDEN_DIALECTS)('diff SQL for $name', ({ name, dialect }) => {
   it('matches the golden file', async () => {
-    const actual = diffGoldenText(dialect);
+    const goldenFile = fileURLToPath(new URL(`./golden/${name}-diff.sql`, import.meta.url));
+    const actual = goldenText(dialect);
     if (process.env.UPDATE_GOLDEN === '1') {
       await mkdir(dirname(goldenFile), { recursive: true });
       await writeFile(goldenFile, actual);

@@ -25,10 +25,10 @@ export function customers(count: number, tier = 'gold'): CustomerRow[] {
 export const CUSTOMERS_MODEL = `SELECT CAST(id AS VARCHAR) AS id, email, tier, CAST(phone AS VARCHAR) AS phone
 FROM {{source "crm" "customers"}}`;
 
-export function syncFile(options: { mode: string; mapping?: string; extra?: string; model?: string }): string {
+export function syncFile(options: { mode: string; mapping?: string; extra?: string; model?: string; destination?: string }): string {
   const mapping = options.mapping ?? '  email: email\n  tier: tier';
   return `model: ${options.model ?? 'customers'}
-destination: memory
+destination: ${options.destination ?? 'memory'}
 mode: ${options.mode}
 primary_key: id
 mapping:

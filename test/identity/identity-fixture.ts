@@ -1,6 +1,7 @@
 import type { Row } from '../../src/core/values.js';
 import { buildIdentity, type IdentityBuildOptions, type IdentityBuildResult } from '../../src/identity/build-identity.js';
 import { parseIdentityConfig, type IdentityConfig } from '../../src/identity/identity-config.js';
+import type { SqlDialect } from '../../src/warehouse/dialect.js';
 import { DuckDBAdapter } from '../../src/warehouse/duckdb/duckdb-adapter.js';
 
 export const SCHEMA = 'analytics';
@@ -57,4 +58,18 @@ export async function partition(warehouse: DuckDBAdapter): Promise<string[][]> {
 /** Returns the ISO timestamp `minutes` after a fixed start, for ordering rows. */
 export function at(minutes: number): string {
   return new Date(Date.UTC(2024, 0, 1) + minutes * 60_000).toISOString();
+}
+
+/** Names of the functions a dialect may leave out. */
+type OptionalFunction = { [K in keyof SqlDialect]-?: undefined extends SqlDialect[K] ? K : never }[keyof SqlDialect];
+
+/**
+ * Returns `dialect` without the given optional functions, as on a warehouse that lacks them. The
+ * result inherits from `dialect`, so methods that call each other through `this` keep working
+ * whether the dialect is a plain object or a class instance.
+ */
+export function withoutFunctions(dialect: SqlDialect, names: OptionalFunction[]): SqlDialect {
+  const reduced = Object.create(dialect) as SqlDialect;
+  for (const name of names) Object.defineProperty(reduced, name, { value: undefined });
+  return reduced;
 }

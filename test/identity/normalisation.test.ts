@@ -1,10 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Row } from '../../src/core/values.js';
 import { normaliseIdentifier } from '../../src/identity/explain.js';
-import { duckdbIdentityExtension, withExtension } from '../../src/identity/identity-dialect.js';
 import type { DuckDBAdapter } from '../../src/warehouse/duckdb/duckdb-adapter.js';
-import { duckdbDialect } from '../../src/warehouse/duckdb/duckdb-dialect.js';
-import { at, build, identityConfig, loadTable, openWarehouse, partition, profileOf } from './identity-fixture.js';
+import { at, build, identityConfig, loadTable, openWarehouse, partition, profileOf, withoutFunctions } from './identity-fixture.js';
 
 /** "José" written precomposed (NFC, U+00E9) and decomposed (NFD, e + U+0301). */
 const NFC_EMAIL = 'Jos\u00e9.M\u00fcller@example.com';
@@ -38,8 +36,8 @@ describe('email normalisation', () => {
   });
 
   it('gives the same result when NFC runs in Node', async () => {
-    const { nfcNormalize: _unused, ...withoutNfc } = duckdbIdentityExtension;
-    const result = await build(warehouse, emailConfig(), { identityDialect: withExtension(duckdbDialect, withoutNfc) });
+    const dialect = withoutFunctions(warehouse.dialect, ['nfcNormalize']);
+    const result = await build(warehouse, emailConfig(), { dialect });
     const profiles = await profileOf(warehouse);
 
     expect(result.nodeNormalisedValues).toBe(3);

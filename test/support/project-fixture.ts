@@ -18,16 +18,15 @@ export const testDestinationTypes = new Map<string, DestinationType<any, any>>([
   ['memory', memoryDestinationType],
 ]);
 
-/** The warehouse of test projects unless a test names another. */
 export const DUCKDB_WAREHOUSE_YAML = '{ type: duckdb, path: .sluice/warehouse.duckdb }';
 
 /**
  * A project file whose last section is `destinations:`, so tests can append accounts.
- * `warehouse` is the `warehouse:` value as a YAML flow mapping.
+ * `warehouseYaml` is the `warehouse:` value as a YAML flow mapping.
  */
-export function baseProject(inboxName: string, sources = '', warehouse = DUCKDB_WAREHOUSE_YAML): string {
+export function baseProject(inboxName: string, sources = '', warehouseYaml = DUCKDB_WAREHOUSE_YAML): string {
   return `name: test_project
-warehouse: ${warehouse}
+warehouse: ${warehouseYaml}
 state: { type: sqlite, path: .sluice/state.sqlite }
 ${sources}destinations:
   memory: { type: memory, inbox: ${inboxName} }

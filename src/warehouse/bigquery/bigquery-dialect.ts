@@ -1,5 +1,4 @@
 import type { LogicalType } from '../../core/values.js';
-import type { IdentityDialectExtension } from '../../identity/identity-dialect.js';
 import type { SqlDialect } from '../dialect.js';
 import type { TableRef } from '../table-ref.js';
 
@@ -48,11 +47,8 @@ function patternLiteral(pattern: string): string {
   return `'${escapeQuoted(pattern, "'")}'`;
 }
 
-/**
- * GoogleSQL, the SQL of BigQuery. One object implements both the dialect and the identity
- * extension, because BigQuery's string and regular expression functions are its own.
- */
-export const bigqueryDialect: SqlDialect & IdentityDialectExtension = {
+/** GoogleSQL, the SQL of BigQuery. */
+export const bigqueryDialect: SqlDialect = {
   quoteIdentifier(name) {
     return `\`${escapeQuoted(name, '`')}\``;
   },

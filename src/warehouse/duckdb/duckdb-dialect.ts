@@ -98,4 +98,48 @@ export const duckdbDialect: SqlDialect = {
     // "*/" would close it early. Only characters that cannot form either are kept.
     return `/* sluice ${tag.replace(/[^A-Za-z0-9 _.:=-]/g, '_')} */ `;
   },
+
+  trimWhitespace(expr) {
+    return `regexp_replace(${expr}, '^\\s+|\\s+$', '', 'g')`;
+  },
+
+  lowerText(expr) {
+    return `lower(${expr})`;
+  },
+
+  upperText(expr) {
+    return `upper(${expr})`;
+  },
+
+  nfcNormalize(expr) {
+    return `nfc_normalize(${expr})`;
+  },
+
+  regexpReplaceAll(expr, pattern, replacement) {
+    // A backslash in DuckDB's replacement text starts a group reference, so it is doubled.
+    const literal = this.stringLiteral(replacement.replaceAll('\\', '\\\\'));
+    return `regexp_replace(${expr}, ${this.stringLiteral(pattern)}, ${literal}, 'g')`;
+  },
+
+  regexpContains(expr, pattern) {
+    return `regexp_matches(${expr}, ${this.stringLiteral(pattern)})`;
+  },
+
+  least(exprs) {
+    return exprs.length === 1 ? exprs[0]! : `least(${exprs.join(', ')})`;
+  },
+
+  timestampLiteral(iso) {
+    const text = iso.replace('T', ' ').replace(/Z$/, '');
+    return `CAST(${this.stringLiteral(text)} AS TIMESTAMP)`;
+  },
+
+  createTableIfNotExists(ref, columns) {
+    const definitions = columns.map((column) => `${this.quoteIdentifier(column.name)} ${column.type}`);
+    return `CREATE TABLE IF NOT EXISTS ${this.quoteTable(ref)} (${definitions.join(', ')})`;
+  },
+
+  dropTableIfExists(ref) {
+    return `DROP TABLE IF EXISTS ${this.quoteTable(ref)}`;
+  },
 };

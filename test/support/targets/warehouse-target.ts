@@ -1,3 +1,9 @@
+/**
+ * A warehouse the conformance suite runs against. Each target gives the `warehouse:` section of
+ * a test project and the environment it needs, and the suite does the rest through the engine.
+ * The suite loads its source tables without a schema, so the connection's default schema (or
+ * dataset) must be one that `warehouseYaml(id)` isolates too.
+ */
 export interface WarehouseTarget {
   name: 'duckdb' | 'snowflake' | 'bigquery';
   /** Set when the warehouse cannot run here (emulator missing); suites skip with this text. */

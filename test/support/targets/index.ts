@@ -1,0 +1,10 @@
+import { bigqueryTarget } from './bigquery-target.js';
+import { duckdbTarget } from './duckdb-target.js';
+import type { WarehouseTarget } from './warehouse-target.js';
+
+export type { WarehouseTarget } from './warehouse-target.js';
+
+/** Every warehouse the conformance suite runs against, including those that skip here. */
+export function warehouseTargets(): WarehouseTarget[] {
+  return [duckdbTarget, bigqueryTarget()];
+}
