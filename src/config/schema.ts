@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { identityConfigSchema } from '../identity/identity-config.js';
+import { bigqueryWarehouseSchema } from './bigquery-warehouse.js';
 import { columnNameSchema, identifierSchema } from './identifiers.js';
 import { snowflakeWarehouseSchema } from './snowflake-warehouse-schema.js';
 
@@ -54,7 +55,7 @@ const duckdbWarehouseSchema = z
   })
   .strict();
 
-export const warehouseSchema = z.discriminatedUnion('type', [duckdbWarehouseSchema, snowflakeWarehouseSchema]);
+export const warehouseSchema = z.discriminatedUnion('type', [duckdbWarehouseSchema, snowflakeWarehouseSchema, bigqueryWarehouseSchema]);
 export type WarehouseConfig = z.infer<typeof warehouseSchema>;
 
 const sqliteStateSchema = z

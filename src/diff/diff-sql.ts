@@ -84,7 +84,7 @@ export function createDiffTableSql(spec: DiffSpec, dialect: SqlDialect): string 
   // skip fields and values that compare unequal but share canonical text come out right.
   // NOTE: values equal natively but different in canonical text, such as float -0.0 and 0.0,
   // are not seen as changed.
-  const valueDiffers = spec.fields.map((_field, i) => `c.${fieldColumn('f', i)} IS DISTINCT FROM s.${fieldColumn('f', i)}`);
+  const valueDiffers = spec.fields.map((field, i) => distinctFrom(dialect, `c.${fieldColumn('f', i)}`, `s.${fieldColumn('f', i)}`, field.type));
   const candidateFilter = spec.full
     ? ''
     : `\n  WHERE c._key IS NULL OR s._key IS NULL OR s._hash IS NULL${valueDiffers.length > 0 ? ` OR ${valueDiffers.join(' OR ')}` : ''}`;
@@ -111,6 +111,10 @@ SELECT joined.*,
   row_number() OVER (ORDER BY CASE WHEN _change = 'removed' THEN 0 ELSE 1 END, _key) AS _seq
 FROM joined
 WHERE _change <> 'changed' OR _old_hash IS NULL OR _hash <> _old_hash`)}`;
+}
+
+function distinctFrom(dialect: SqlDialect, left: string, right: string, type: DiffField['type']): string {
+  return dialect.isDistinctFrom?.(left, right, type) ?? `${left} IS DISTINCT FROM ${right}`;
 }
 
 /** Rows of the diff the destination must receive, in batch order. */

@@ -103,7 +103,7 @@ claims AS (
 ),
 used_ids AS (
   SELECT profile_id AS id FROM (${previous.graph}) g
-  UNION SELECT absorbed_profile_id AS id FROM (${previous.merges}) m
+  UNION DISTINCT SELECT absorbed_profile_id AS id FROM (${previous.merges}) m
 ),
 earliest AS (
   SELECT e.label, ${candidate} AS candidate, ${alternate} AS alternate

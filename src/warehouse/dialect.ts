@@ -23,6 +23,11 @@ export interface SqlDialect {
   md5Hex(expr: string): string;
   /** Concatenation of text expressions; a NULL argument must not make the result NULL. */
   concatText(parts: string[]): string;
+  /**
+   * A condition that is true when two values of a logical type differ, NULL counting as a value.
+   * Optional: without it the engines use `IS DISTINCT FROM`.
+   */
+  isDistinctFrom?(left: string, right: string, type: LogicalType): string;
   /** Length of a text expression in characters. */
   textLength(expr: string): string;
   /** `CREATE OR REPLACE TABLE ... AS` for the dialect. */

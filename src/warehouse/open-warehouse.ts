@@ -3,6 +3,9 @@ import type { WarehouseConfig } from '../config/schema.js';
 import type { WarehouseAdapter } from './adapter.js';
 import type { WarehouseCapabilities } from './capabilities.js';
 import type { SqlDialect } from './dialect.js';
+import { BigQueryAdapter } from './bigquery/bigquery-adapter.js';
+import { createBigQueryClient } from './bigquery/bigquery-client.js';
+import { bigqueryDialect } from './bigquery/bigquery-dialect.js';
 import { DuckDBAdapter } from './duckdb/duckdb-adapter.js';
 import { duckdbDialect } from './duckdb/duckdb-dialect.js';
 import { SnowflakeAdapter } from './snowflake/snowflake-adapter.js';
@@ -24,6 +27,14 @@ export async function openWarehouse(config: WarehouseConfig, projectDir: string)
     }
     case 'snowflake':
       return SnowflakeAdapter.open(config, projectDir);
+    case 'bigquery':
+      return new BigQueryAdapter({
+        client: createBigQueryClient(config, projectDir),
+        defaultDataset: config.schema,
+        location: config.location,
+        maximumBytesBilled: config.maximum_bytes_billed,
+        jobTimeoutMs: config.job_timeout_seconds * 1000,
+      });
   }
 }
 
@@ -34,5 +45,7 @@ export function describeWarehouse(config: WarehouseConfig): { dialect: SqlDialec
       return { dialect: duckdbDialect, capabilities: DuckDBAdapter.capabilities };
     case 'snowflake':
       return { dialect: snowflakeDialect, capabilities: SnowflakeAdapter.capabilities };
+    case 'bigquery':
+      return { dialect: bigqueryDialect, capabilities: BigQueryAdapter.capabilities };
   }
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { expect, it } from 'vitest';
 import type { LogicalType, Row } from '../../src/core/values.js';
 import { rowHashExpression } from '../../src/warehouse/dialect.js';
+import type { WarehouseTarget } from '../support/targets/index.js';
 import { describeEachWarehouse, withWarehouse, writeTargetProject } from './conformance-fixture.js';
 
 /** One row with a value of every logical type, each chosen where warehouses tend to differ. */
@@ -57,8 +58,18 @@ it('expected row hash equals the Node hash', () => {
   expect(EXPECTED_ROW_HASH).toBe(nodeRowHash(CANONICAL_TEXTS));
 });
 
+/**
+ * Test doubles that cannot store ROW, with the reason. The test is skipped on them with the
+ * reason in its title rather than weakened for every warehouse.
+ */
+const CANNOT_STORE_ROW: Partial<Record<WarehouseTarget['name'], string>> = {
+  bigquery: 'the BigQuery emulator stores NUMERIC as DECIMAL(18,3), too narrow for `amount`',
+};
+
 describeEachWarehouse('canonical values', (target) => {
-  it('read back and hash identically', async () => {
+  const cannotStore = CANNOT_STORE_ROW[target.name];
+  const title = cannotStore === undefined ? 'read back and hash identically' : `read back and hash identically (skipped: ${cannotStore})`;
+  it.skipIf(cannotStore !== undefined)(title, async () => {
     const project = await writeTargetProject(target, { inbox: `${target.name}_unused` });
     await withWarehouse(project, async (warehouse) => {
       const table = { name: 'typed_row' };

@@ -8,6 +8,7 @@ import type { DiffSpec } from '../../src/diff/diff-spec.js';
 import { syncTables } from '../../src/diff/sync-tables.js';
 import type { SqlDialect } from '../../src/warehouse/dialect.js';
 import { DuckDBAdapter } from '../../src/warehouse/duckdb/duckdb-adapter.js';
+import { bigqueryDialect } from '../../src/warehouse/bigquery/bigquery-dialect.js';
 import { duckdbDialect } from '../../src/warehouse/duckdb/duckdb-dialect.js';
 import { snowflakeDialect } from '../../src/warehouse/snowflake/snowflake-dialect.js';
 
@@ -51,6 +52,7 @@ const audienceSpec: DiffSpec = {
 const GOLDEN_DIALECTS: { name: string; dialect: SqlDialect }[] = [
   { name: 'duckdb', dialect: duckdbDialect },
   { name: 'snowflake', dialect: snowflakeDialect },
+  { name: 'bigquery', dialect: bigqueryDialect },
 ];
 
 function goldenText(dialect: SqlDialect): string {

@@ -74,6 +74,10 @@ export const duckdbDialect: SqlDialect = {
     return `concat(${parts.join(', ')})`;
   },
 
+  isDistinctFrom(left, right) {
+    return `${left} IS DISTINCT FROM ${right}`;
+  },
+
   textLength(expr) {
     return `length(${expr})`;
   },

@@ -1,3 +1,4 @@
+import { bigqueryTarget } from './bigquery-target.js';
 import { duckdbTarget } from './duckdb-target.js';
 import { snowflakeTarget } from './snowflake-target.js';
 import type { WarehouseTarget } from './warehouse-target.js';
@@ -6,5 +7,5 @@ export type { WarehouseTarget } from './warehouse-target.js';
 
 /** Every warehouse the conformance suite runs against, including those that skip here. */
 export function warehouseTargets(): WarehouseTarget[] {
-  return [duckdbTarget, snowflakeTarget()];
+  return [duckdbTarget, snowflakeTarget(), bigqueryTarget()];
 }
