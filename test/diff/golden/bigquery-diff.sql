@@ -26,7 +26,7 @@ joined AS (
 SELECT joined.*,
   CASE _change WHEN 'added' THEN 'upsert' WHEN 'changed' THEN 'upsert' WHEN 'removed' THEN 'delete' END AS _operation,
   FALSE AS _withheld,
-  row_number() OVER (ORDER BY _key) AS _seq
+  row_number() OVER (ORDER BY CASE WHEN _change = 'removed' THEN 0 ELSE 1 END, _key) AS _seq
 FROM joined
 WHERE _change <> 'changed' OR _old_hash IS NULL OR _hash <> _old_hash;
 
@@ -68,7 +68,7 @@ joined AS (
 SELECT joined.*,
   CASE _change WHEN 'added' THEN 'add' WHEN 'changed' THEN 'add' WHEN 'removed' THEN 'remove' END AS _operation,
   FALSE AS _withheld,
-  row_number() OVER (ORDER BY _key) AS _seq
+  row_number() OVER (ORDER BY CASE WHEN _change = 'removed' THEN 0 ELSE 1 END, _key) AS _seq
 FROM joined
 WHERE _change <> 'changed' OR _old_hash IS NULL OR _hash <> _old_hash;
 
