@@ -1,4 +1,3 @@
-import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DestinationError } from '../../../src/core/errors.js';
 import { twilioDestinationType } from '../../../src/destinations/twilio/index.js';
@@ -8,6 +7,7 @@ import { MemorySuppressionList } from '../../../src/suppression/memory-suppressi
 import { TemplateError } from '../../../src/templates/message-template.js';
 import { changeRecord } from '../change-records.js';
 import { SENDER, TwilioFixture, cartSend, reasonOf, statuses } from './twilio-fixture.js';
+import { findFreePort } from '../../support/free-port.js';
 
 const fixture = new TwilioFixture();
 
@@ -248,7 +248,7 @@ describe('Twilio destination retries', () => {
   });
 
   it('retries a refused connection', async () => {
-    const port = await closedPort();
+    const port = await findFreePort();
     const imitation = await fixture.imitation();
     const { destination } = await fixture.open(imitation, {
       account: { base_url: `http://127.0.0.1:${port}`, max_attempts: 3 },
@@ -440,14 +440,3 @@ describe('Twilio destination config', () => {
   });
 });
 
-/** Returns a port on 127.0.0.1 that nothing listens on. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}

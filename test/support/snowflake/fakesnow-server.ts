@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findFreePort } from '../free-port.js';
 
 /** The install command printed when fakesnow is missing. */
 export const FAKESNOW_INSTALL_COMMAND = 'bash .ci/install-snowflake-emulator';
@@ -78,13 +79,3 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
