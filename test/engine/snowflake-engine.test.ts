@@ -66,8 +66,8 @@ describe.skipIf(target.skipReason !== undefined)('the engine on Snowflake (fakes
     const third = await runOnce(dir, {}, env);
     expect(third.syncs[0]!.counts).toMatchObject({ added: 0, changed: 1, removed: 1, accepted: 2 });
     expect(sentRecords('sf_diff').map((record) => [record.key, record.operation, record.fields])).toEqual([
-      ['c001', 'upsert', { email: 'person1@example.com', tier: 'silver' }],
       ['c005', 'delete', null],
+      ['c001', 'upsert', { email: 'person1@example.com', tier: 'silver' }],
     ]);
   });
 
