@@ -1,6 +1,6 @@
 import type { SuppressionEntry } from '../suppression/suppression-list.js';
 
-/** One line per entry: channel, address, sender (or `*` for every sender), source, reason. */
+/** Renders one line per entry: channel, address, sender (or `*` for every sender), source, reason. */
 export function renderSuppressionList(entries: readonly SuppressionEntry[]): string {
   if (entries.length === 0) return 'No suppression entries.';
 

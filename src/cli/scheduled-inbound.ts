@@ -9,8 +9,8 @@ export interface ScheduledInbound {
 
 /**
  * Starts the webhook of sluice.yml's `inbound:` section next to the scheduler, or returns
- * undefined when the section is absent. The webhook holds its own state store connection for
- * as long as it runs.
+ * undefined when the section is absent. The webhook keeps its own state store connection open
+ * while it runs.
  */
 export async function startScheduledInbound(project: Project, logger: Logger): Promise<ScheduledInbound | undefined> {
   if (project.config.inbound === undefined) return undefined;

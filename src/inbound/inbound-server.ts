@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createTwilioWebhookHandler, type TwilioWebhookOptions } from './twilio-webhook.js';
 
 export interface InboundServerOptions extends TwilioWebhookOptions {
-  /** Interface to listen on; 127.0.0.1 keeps the server off the network. */
+  /** Interface to listen on. 127.0.0.1 keeps the server off the network. */
   host: string;
   /** TCP port; 0 picks a free one. */
   port: number;

@@ -1,8 +1,9 @@
 /**
  * Twilio's request signature (`X-Twilio-Signature`) for form-encoded webhooks, as documented at
- * https://www.twilio.com/docs/usage/webhooks/webhooks-security: the full URL Twilio requested,
- * followed by every POST parameter sorted by name, each written as name then value with no
- * separator, signed with HMAC-SHA1 under the account's auth token and encoded as base64.
+ * https://www.twilio.com/docs/usage/webhooks/webhooks-security. The signed text is the full URL
+ * Twilio requested, followed by every POST parameter sorted by name, each written as name then
+ * value with no separator. The signature is its HMAC-SHA1 under the account's auth token, in
+ * base64.
  *
  * NOTE: a Webhooks Rule can make Twilio sign with a shared key and HMAC-SHA256 instead (it then
  * sends `X-Twilio-Webhooks-Signature-Settings`). Only the auth-token HMAC-SHA1 form is checked

@@ -60,22 +60,27 @@ async function handleRequest(
 ): Promise<void> {
   const target = new URL(request.url ?? '/', 'http://localhost');
   if (target.pathname !== options.path) {
+    // Debug level: scanners probe every path of a public server.
+    options.logger.log('debug', 'inbound.request_rejected', { status: 404, method: request.method, path: target.pathname });
     sendText(response, 404, `not found; Twilio webhooks go to ${options.path}\n`);
     return;
   }
   if (request.method !== 'POST') {
+    rejectRequest(options, 405, `method ${request.method ?? ''} is not POST`);
     response.setHeader('Allow', 'POST');
     sendText(response, 405, 'method not allowed; use POST\n');
     return;
   }
   const contentType = request.headers['content-type'] ?? '';
   if (!contentType.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
+    rejectRequest(options, 415, 'the content type is not application/x-www-form-urlencoded');
     sendText(response, 415, 'unsupported media type; expected application/x-www-form-urlencoded\n');
     return;
   }
 
   const body = await readBody(request);
   if (body === undefined) {
+    rejectRequest(options, 413, `the body is larger than ${MAX_BODY_BYTES} bytes`);
     sendText(response, 413, `request body larger than ${MAX_BODY_BYTES} bytes\n`);
     return;
   }
@@ -95,7 +100,7 @@ async function handleRequest(
   response.end(EMPTY_TWIML);
 }
 
-/** The URL Twilio signed: the configured public URL, or this request's own, plus its query. */
+/** Returns the URL Twilio signed: the configured public URL, or this request's own, plus its query. */
 function signedUrlOf(options: TwilioWebhookOptions, request: IncomingMessage, target: URL): string {
   // The query is taken from the raw request line, because the signature covers it as sent.
   const rawUrl = request.url ?? '/';
@@ -141,6 +146,10 @@ async function readBody(request: IncomingMessage): Promise<string | undefined> {
     chunks.push(buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+function rejectRequest(options: TwilioWebhookOptions, status: number, reason: string): void {
+  options.logger.log('warn', 'inbound.request_rejected', { status, reason });
 }
 
 function sendText(response: ServerResponse, status: number, text: string): void {

@@ -17,7 +17,7 @@ export function parseChannel(text: string): SuppressionChannel | undefined {
  * Checks an address typed by an operator and returns it in the form the list stores: SMS
  * numbers in E.164, email addresses trimmed and lower-cased. Stricter than normalizeAddress,
  * which also keeps short codes and other sender forms, because an operator's typo would
- * otherwise become an entry that matches nobody. The problem text never repeats the address.
+ * otherwise become an entry that matches no recipient. The problem text never repeats the address.
  */
 export function parseSuppressionAddress(channel: SuppressionChannel, text: string): ParsedAddress {
   const trimmed = text.trim();
