@@ -18,3 +18,16 @@ export function stopOnSignals(): AbortSignal {
   process.on('SIGINT', onSignal);
   return controller.signal;
 }
+
+/** Resolves at the first SIGTERM or SIGINT, for commands that serve until stopped. */
+export function waitForStopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      resolve(signal);
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+}

@@ -19,6 +19,8 @@ export type DestinationSchemas = Map<string, DestinationTypeSchemas>;
 export interface ReferenceScope {
   /** Destination accounts in sluice.yml, or undefined when that section could not be read. */
   destinations: ProjectFileConfig['destinations'] | undefined;
+  /** The `inbound:` section of sluice.yml, when present and valid. */
+  inbound?: ProjectFileConfig['inbound'];
   /** Models with valid settings. */
   models: Map<string, ModelDefinition>;
   /** Models whose SQL file exists but whose settings file is invalid. */
@@ -50,6 +52,8 @@ export function checkProjectReferences(project: ReferenceScope, schemas: Destina
       if (!result.success) issues.push(...toConfigIssues(result.error, 'sluice.yml', ['destinations', name]));
     }
   }
+
+  issues.push(...checkInboundDestination(project));
 
   for (const sync of project.syncs.values()) {
     const { file, config } = sync;
@@ -87,4 +91,25 @@ export function checkProjectReferences(project: ReferenceScope, schemas: Destina
     }
   }
   return issues;
+}
+
+/** Checks that `inbound.twilio.destination` names a Twilio destination, whose token signs replies. */
+function checkInboundDestination(project: ReferenceScope): ConfigIssue[] {
+  const name = project.inbound?.twilio.destination;
+  const accounts = project.destinations;
+  if (name === undefined || accounts === undefined) return [];
+
+  const path = 'inbound.twilio.destination';
+  const account = accounts[name];
+  const twilioNames = Object.entries(accounts)
+    .filter(([, candidate]) => candidate.type === 'twilio')
+    .map(([candidate]) => candidate);
+  const known = twilioNames.join(', ') || 'none yet';
+  if (!account) {
+    return [{ file: 'sluice.yml', path, message: `destination "${name}" is not defined under destinations; Twilio destinations: ${known}` }];
+  }
+  if (account.type !== 'twilio') {
+    return [{ file: 'sluice.yml', path, message: `destination "${name}" is of type ${account.type}, not twilio; Twilio destinations: ${known}` }];
+  }
+  return [];
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { identityConfigSchema } from '../identity/identity-config.js';
 import { bigqueryWarehouseSchema } from './bigquery-warehouse.js';
 import { columnNameSchema, identifierSchema } from './identifiers.js';
+import { inboundSchema } from './inbound-schema.js';
 import { snowflakeWarehouseSchema } from './snowflake-warehouse-schema.js';
 
 /** Guard settings: a sync stops before sending when a run would do more damage than these allow. */
@@ -124,6 +125,8 @@ export const projectSchema = z
     imitations: z
       .record(z.string(), z.object({ port: z.number().int().min(1).max(65535) }).strict())
       .default({}),
+    /** Webhooks that receive replies from people, such as SMS opt-outs. */
+    inbound: inboundSchema.optional(),
     defaults: z
       .object({
         guards: guardsSchema.partial().default({}),

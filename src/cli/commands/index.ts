@@ -2,10 +2,12 @@ import type { Command } from 'commander';
 import { registerCompile } from './compile.js';
 import { registerIdentity } from './identity.js';
 import { registerImitations } from './imitations.js';
+import { registerInbound } from './inbound.js';
 import { registerPlan } from './plan.js';
 import { registerRun, registerSync } from './run.js';
 import { registerRuns } from './runs.js';
 import { registerSchedule } from './schedule.js';
+import { registerSuppressions } from './suppressions.js';
 import { registerValidate } from './validate.js';
 
 export function registerCommands(program: Command): void {
@@ -18,4 +20,6 @@ export function registerCommands(program: Command): void {
   registerSchedule(program);
   registerImitations(program);
   registerIdentity(program);
+  registerSuppressions(program);
+  registerInbound(program);
 }

@@ -7,11 +7,12 @@ import { EXIT } from '../exit-codes.js';
 import { runCommand } from '../output.js';
 import { cliLogger, loadCliProject, runProjectOrSkip } from '../session.js';
 import { globalOptions } from './options.js';
+import { startScheduledInbound } from '../scheduled-inbound.js';
 
 export function registerSchedule(program: Command): void {
   program
     .command('schedule')
-    .description('run each sync on its cron schedule until SIGTERM; the batch in flight finishes first')
+    .description('run each sync on its cron schedule until SIGTERM, and serve inbound: from sluice.yml; the batch in flight finishes first')
     .action(async (_flags, cmd: Command) => {
       const options = { ...globalOptions(cmd), json: true };
       await runCommand(options, async () => {
@@ -32,6 +33,7 @@ export function registerSchedule(program: Command): void {
             }
           },
         });
+        const inbound = await startScheduledInbound(project, logger);
         const scheduled = scheduler.start();
         process.stderr.write(`sluice: scheduling ${scheduled.length} syncs; stop with SIGTERM or Ctrl-C\n`);
         await new Promise<void>((resolve) => {
@@ -41,6 +43,7 @@ export function registerSchedule(program: Command): void {
         });
         process.stderr.write('sluice: stopping; finishing the batch in flight\n');
         await scheduler.stop();
+        await inbound?.stop();
         return EXIT.success;
       });
     });
