@@ -46,33 +46,32 @@ GROUP BY link_id, source, source_priority, identifier_type, value`;
   await ctx.warehouse.execute(ctx.sql.createTableAs(workRef(ctx, 'edges'), select));
 }
 
-/** Identifier nodes with their totals and the source they were first seen in. */
+/**
+ * Identifier nodes with their totals and the source they were first seen in, picked in the same
+ * hash aggregate as the totals. The one sort numbers the nodes.
+ */
 async function createIdentifierNodes(ctx: BuildContext): Promise<void> {
-  const edges = work(ctx, 'edges');
+  const firstSource = ctx.sql.argMin('source', [earliestFirst('first_seen'), 'source_priority', 'source']);
   const select = `WITH totals AS (
-  SELECT identifier_type, identifier_value, min(first_seen) AS first_seen, max(last_seen) AS last_seen, sum(row_count) AS row_count
-  FROM ${edges} GROUP BY identifier_type, identifier_value
-),
-first_source AS (
-  SELECT identifier_type, identifier_value, source FROM (
-    SELECT identifier_type, identifier_value, source, row_number() OVER (
-      PARTITION BY identifier_type, identifier_value ORDER BY ${earliestFirst('first_seen')}, source_priority, source
-    ) AS position
-    FROM ${edges}
-  ) ranked WHERE position = 1
+  SELECT identifier_type, identifier_value, min(first_seen) AS first_seen, max(last_seen) AS last_seen,
+    sum(row_count) AS row_count, ${firstSource} AS source
+  FROM ${work(ctx, 'edges')} GROUP BY identifier_type, identifier_value
 )
 SELECT row_number() OVER (ORDER BY ${earliestFirst('t.first_seen')}, t.identifier_type, t.identifier_value) AS node,
-  t.identifier_type, t.identifier_value, t.first_seen, t.last_seen, t.row_count, f.source, ty.type_priority
+  t.identifier_type, t.identifier_value, t.first_seen, t.last_seen, t.row_count, t.source, ty.type_priority
 FROM totals t
-JOIN first_source f ON f.identifier_type = t.identifier_type AND f.identifier_value = t.identifier_value
 JOIN ${work(ctx, 'types')} ty ON ty.identifier_type = t.identifier_type`;
   await ctx.warehouse.execute(ctx.sql.createTableAs(workRef(ctx, 'identifier_nodes'), select));
 }
 
-/** Link nodes, numbered after every identifier node. */
+/**
+ * Link nodes, numbered after every identifier node in no particular order: no result depends
+ * on the order of link node ids, because every label and tie-break that reaches the outputs is
+ * an identifier node, so the build skips a sort of the MD5 link ids.
+ */
 async function createLinkNodes(ctx: BuildContext): Promise<void> {
   const identifierCount = `(SELECT count(*) FROM ${work(ctx, 'identifier_nodes')})`;
-  const select = `SELECT ${identifierCount} + row_number() OVER (ORDER BY link_id) AS node, link_id, source
+  const select = `SELECT ${identifierCount} + row_number() OVER () AS node, link_id, source
 FROM (SELECT DISTINCT link_id, source FROM ${work(ctx, 'edges')}) links`;
   await ctx.warehouse.execute(ctx.sql.createTableAs(workRef(ctx, 'link_nodes'), select));
 }

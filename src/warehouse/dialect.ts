@@ -54,6 +54,13 @@ export interface SqlDialect {
   regexpContains(expr: string, pattern: string): string;
   /** The smallest of several non-NULL expressions. */
   least(exprs: string[]): string;
+  /**
+   * Aggregate returning `value` from the row of the group that sorts first by the `orderBy`
+   * expressions, ascending, each later one breaking ties of the earlier. NULL in an `orderBy`
+   * expression sorts last, and the expressions should give a total order so the result is
+   * deterministic.
+   */
+  argMin(value: string, orderBy: string[]): string;
   /** A TIMESTAMP literal for a UTC instant given as ISO-8601 text. */
   timestampLiteral(iso: string): string;
   /** `CREATE TABLE IF NOT EXISTS` with the given column definitions. */

@@ -125,6 +125,11 @@ export const duckdbDialect: SqlDialect = {
     return exprs.length === 1 ? exprs[0]! : `least(${exprs.join(', ')})`;
   },
 
+  argMin(value, orderBy) {
+    // DuckDB compares the unnamed struct field by field, with NULL fields last (verified on 1.5.6).
+    return `arg_min(${value}, (${orderBy.join(', ')}))`;
+  },
+
   timestampLiteral(iso) {
     const text = iso.replace('T', ' ').replace(/Z$/, '');
     return `CAST(${this.stringLiteral(text)} AS TIMESTAMP)`;
