@@ -35,9 +35,6 @@ export const WORK_TABLES = [
   'previous_parts',
   'profile_ids',
   'new_merges',
-  'staged_graph',
-  'staged_edges',
-  'staged_profiles',
   'staged_blocked',
 ] as const;
 

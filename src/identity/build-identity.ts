@@ -4,7 +4,7 @@ import { silentLogger, type Logger } from '../core/logger.js';
 import { silentReporter, type Reporter } from '../core/progress.js';
 import type { WarehouseAdapter } from '../warehouse/adapter.js';
 import type { SqlDialect } from '../warehouse/dialect.js';
-import { WORK_TABLES, queryCount, work, workRef, type BuildContext } from './build-context.js';
+import { WORK_TABLES, output, queryCount, work, workRef, type BuildContext } from './build-context.js';
 import { createBlockedReport, createNormalised } from './classify.js';
 import { computeComponents, initialiseLabels } from './connected-components.js';
 import { enforceLimits, type LimitEnforcement } from './enforce-limits.js';
@@ -16,7 +16,7 @@ import { normalisedInNode } from './normalise-value.js';
 import { createObservations } from './observations.js';
 import { enforceMaxProfileSize, type QuarantinedIdentifier } from './profile-size.js';
 import { resolveTypes } from './resolve-types.js';
-import { publishOutputs, stageOutputs } from './stage-outputs.js';
+import { publishOutputs, stageQuarantined } from './stage-outputs.js';
 import { assignProfileIds, type ProfileIdChanges } from './stable-ids.js';
 
 export interface IdentityBuildOptions {
@@ -130,14 +130,14 @@ async function runSteps(ctx: BuildContext, progress: (step: Step) => void): Prom
   const idChanges = await assignProfileIds(ctx);
   progress('profile ids');
 
-  await stageOutputs(ctx);
+  await stageQuarantined(ctx);
   await publishOutputs(ctx);
   progress('outputs');
 
   return {
     runId: ctx.runId,
     profiles: await queryCount(ctx, `SELECT count(*) AS n FROM ${work(ctx, 'profile_ids')}`),
-    identifiers: await queryCount(ctx, `SELECT count(*) AS n FROM ${work(ctx, 'staged_graph')}`),
+    identifiers: await queryCount(ctx, `SELECT count(*) AS n FROM ${output(ctx, 'identity_graph')}`),
     links: await queryCount(ctx, `SELECT count(*) AS n FROM ${work(ctx, 'link_nodes')}`),
     componentPasses,
     limits,

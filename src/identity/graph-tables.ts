@@ -77,12 +77,13 @@ FROM (SELECT DISTINCT link_id, source FROM ${work(ctx, 'edges')}) links`;
 }
 
 /**
- * Edges by node id, with what decides which links a limit cuts first, and the edge's columns of
- * identity_edges, so that staging the outputs joins on node ids only.
+ * Edges by node id, with what decides which links a limit cuts first and the edge's own columns
+ * of identity_edges. The text columns stay in link_nodes and identifier_nodes, so that later
+ * steps carry integers only and staging the outputs joins the text back on node ids.
  */
 async function createEdgeNodes(ctx: BuildContext): Promise<void> {
   const select = `SELECT l.node AS link_node, i.node AS id_node, e.source_priority, i.type_priority, e.first_seen,
-  e.link_id, e.source, e.identifier_type, e.identifier_value, e.last_seen, e.row_count
+  e.last_seen, e.row_count
 FROM ${work(ctx, 'edges')} e
 JOIN ${work(ctx, 'link_nodes')} l ON l.link_id = e.link_id
 JOIN ${work(ctx, 'identifier_nodes')} i ON i.identifier_type = e.identifier_type AND i.identifier_value = e.identifier_value`;

@@ -1,17 +1,11 @@
-import { output, outputRef, work, workRef, type BuildContext, type WorkTable } from './build-context.js';
+import { output, outputRef, work, type BuildContext } from './build-context.js';
 import { BLOCK_REASONS } from './classify.js';
 import type { IdentityTableNames } from './identity-config.js';
 import { traitSql } from './traits.js';
 
-/**
- * Builds the output tables in the work schema, so that publishing is a few copies inside one
- * transaction. Column names are the public schema of the identity model.
- */
-export async function stageOutputs(ctx: BuildContext): Promise<void> {
+/** Adds the quarantined identifiers, with the rows that carried them, to the staged blocked report. */
+export async function stageQuarantined(ctx: BuildContext): Promise<void> {
   const { sql, warehouse } = ctx;
-  await warehouse.execute(sql.createTableAs(workRef(ctx, 'staged_graph'), graphSql(ctx)));
-  await warehouse.execute(sql.createTableAs(workRef(ctx, 'staged_edges'), edgesSql(ctx)));
-  await warehouse.execute(sql.createTableAs(workRef(ctx, 'staged_profiles'), profilesSql(ctx)));
   await warehouse.execute(`INSERT INTO ${work(ctx, 'staged_blocked')} (identifier_type, identifier_value, reason, row_count)
 SELECT i.identifier_type, i.identifier_value, ${sql.stringLiteral(BLOCK_REASONS.quarantined)}, i.row_count
 FROM ${work(ctx, 'identifier_nodes')} i
@@ -32,9 +26,11 @@ JOIN ${work(ctx, 'profile_ids')} ids ON ids.label = p.label`;
  * of the link, which differ only for removed edges.
  */
 function edgesSql(ctx: BuildContext): string {
-  return `SELECT e.link_id, e.source, e.source_priority, e.identifier_type, e.identifier_value, e.first_seen, e.last_seen, e.row_count,
+  return `SELECT l.link_id, l.source, e.source_priority, i.identifier_type, i.identifier_value, e.first_seen, e.last_seen, e.row_count,
   COALESCE(r.reason, 'active') AS status, ip.profile_id, lp.profile_id AS link_profile_id
 FROM ${work(ctx, 'edge_nodes')} e
+JOIN ${work(ctx, 'link_nodes')} l ON l.node = e.link_node
+JOIN ${work(ctx, 'identifier_nodes')} i ON i.node = e.id_node
 LEFT JOIN ${work(ctx, 'removed_edges')} r ON r.link_node = e.link_node AND r.id_node = e.id_node
 LEFT JOIN ${work(ctx, 'labels')} il ON il.node = e.id_node
 LEFT JOIN ${work(ctx, 'profile_ids')} ip ON ip.label = il.label
@@ -42,8 +38,8 @@ LEFT JOIN ${work(ctx, 'labels')} ll ON ll.node = e.link_node
 LEFT JOIN ${work(ctx, 'profile_ids')} lp ON lp.label = ll.label`;
 }
 
-/** profiles: one row per profile with its totals and a column per trait. */
-function profilesSql(ctx: BuildContext): string {
+/** profiles: one row per profile with its totals and a column per trait read from `edges`. */
+function profilesSql(ctx: BuildContext, edges: string): string {
   const { sql } = ctx;
   const traits = Object.entries(ctx.config.traits);
   const base = `SELECT ids.profile_id, ids.created_at,
@@ -52,7 +48,7 @@ function profilesSql(ctx: BuildContext): string {
   JOIN ${work(ctx, 'profile_labels')} p ON p.label = ids.label
   JOIN ${work(ctx, 'identifier_nodes')} i ON i.node = p.node
   GROUP BY ids.profile_id, ids.created_at`;
-  const ctes = [`base AS (\n  ${base}\n)`, ...traits.map(([, trait], index) => `trait_${index} AS (\n${traitSql(ctx, trait)}\n)`)];
+  const ctes = [`base AS (\n  ${base}\n)`, ...traits.map(([, trait], index) => `trait_${index} AS (\n${traitSql(ctx, trait, edges)}\n)`)];
   const columns = ['base.*', ...traits.map(([name], index) => `trait_${index}.value AS ${sql.quoteIdentifier(name)}`)];
   const joins = traits.map((_, index) => `LEFT JOIN trait_${index} ON trait_${index}.profile_id = base.profile_id`);
   return `WITH ${ctes.join(',\n')}\nSELECT ${columns.join(', ')}\nFROM base\n${joins.join('\n')}`;
@@ -60,12 +56,15 @@ function profilesSql(ctx: BuildContext): string {
 
 /**
  * Replaces the output tables and appends this run's merges in one transaction, so readers see
- * either the previous graph or the new one, never a mix.
+ * either the previous graph or the new one, never a mix. The large outputs are built from the
+ * work tables inside the transaction, because staging them first and copying would write every
+ * row twice; profiles are built after identity_edges, from which traits read.
+ * NOTE: the transaction therefore lasts as long as building the outputs, which on a warehouse
+ * with table locks would block writers (not readers) for that time.
  */
 export async function publishOutputs(ctx: BuildContext): Promise<void> {
   const { sql } = ctx;
-  const copy = (table: keyof IdentityTableNames, staged: WorkTable) =>
-    sql.createTableAs(outputRef(ctx, table), `SELECT * FROM ${work(ctx, staged)}`);
+  const create = (table: keyof IdentityTableNames, select: string) => sql.createTableAs(outputRef(ctx, table), select);
   const mergeColumns = [
     { name: 'absorbed_profile_id', type: sql.typeName('string') },
     { name: 'surviving_profile_id', type: sql.typeName('string') },
@@ -73,10 +72,10 @@ export async function publishOutputs(ctx: BuildContext): Promise<void> {
     { name: 'merged_at', type: sql.typeName('timestamp') },
   ];
   await ctx.warehouse.atomically([
-    copy('identity_graph', 'staged_graph'),
-    copy('identity_edges', 'staged_edges'),
-    copy('profiles', 'staged_profiles'),
-    copy('identity_blocked', 'staged_blocked'),
+    create('identity_graph', graphSql(ctx)),
+    create('identity_edges', edgesSql(ctx)),
+    create('profiles', profilesSql(ctx, output(ctx, 'identity_edges'))),
+    create('identity_blocked', `SELECT * FROM ${work(ctx, 'staged_blocked')}`),
     sql.createTableIfNotExists(outputRef(ctx, 'profile_merges'), mergeColumns),
     `INSERT INTO ${output(ctx, 'profile_merges')} (absorbed_profile_id, surviving_profile_id, run_id, merged_at)
 SELECT absorbed_profile_id, surviving_profile_id, run_id, merged_at FROM ${work(ctx, 'new_merges')}`,
