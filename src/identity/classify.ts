@@ -14,7 +14,9 @@ export const BLOCK_REASONS = {
 
 /**
  * Creates the normalised table: every observation with its normalised `value` and a
- * `blocked_reason` that is NULL for values that link. One select per identifier type.
+ * `blocked_reason` that is NULL for values that link. One select per identifier type. The raw
+ * value is kept only where `value` is NULL (the blocked report shows it for invalid values), so
+ * the table does not carry a second copy of every value's text.
  */
 export async function createNormalised(ctx: BuildContext): Promise<void> {
   const selects = ctx.types.map((type) => classifiedSelect(ctx, type));
@@ -25,7 +27,9 @@ function classifiedSelect(ctx: BuildContext, type: ResolvedType): string {
   const normalised = `SELECT o.*, ${normalisedValue(ctx, type)} AS value
   FROM ${work(ctx, 'observations')} o${nodeValuesJoin(ctx, type)}
   WHERE o.identifier_type = ${ctx.sql.stringLiteral(type.name)}`;
-  return `SELECT n.*, ${blockedReason(ctx, type)} AS blocked_reason FROM (${normalised}) n`;
+  const columns = 'n.source, n.source_priority, n.link_id, n.seen_at, n.identifier_type, n.value';
+  const invalidRaw = 'CASE WHEN n.value IS NULL THEN n.raw_value END AS raw_value';
+  return `SELECT ${columns}, ${invalidRaw}, ${blockedReason(ctx, type)} AS blocked_reason FROM (${normalised}) n`;
 }
 
 function normalisedValue(ctx: BuildContext, type: ResolvedType): string {
