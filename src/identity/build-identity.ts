@@ -107,11 +107,14 @@ const STEPS = ['extract', 'normalise', 'graph', 'components', 'limits', 'profile
 type Step = (typeof STEPS)[number];
 
 async function runSteps(ctx: BuildContext, progress: (step: Step) => void): Promise<Omit<IdentityBuildResult, 'durationMs'>> {
-  await createObservations(ctx);
+  // The observations get a table only when Node normalises some values, because only then do
+  // two statements read them.
+  const nodeTypes = ctx.types.filter((type) => normalisedInNode(type, ctx.sql));
+  if (nodeTypes.length > 0) await createObservations(ctx);
   progress('extract');
 
-  const nodeNormalisedValues = await loadNodeValues(ctx, ctx.types.filter((type) => normalisedInNode(type, ctx.sql)));
-  await createNormalised(ctx);
+  const nodeNormalisedValues = await loadNodeValues(ctx, nodeTypes);
+  await createNormalised(ctx, nodeTypes.length > 0 ? 'table' : 'inline');
   await createBlockedReport(ctx);
   progress('normalise');
 

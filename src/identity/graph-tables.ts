@@ -65,9 +65,9 @@ JOIN ${work(ctx, 'types')} ty ON ty.identifier_type = t.identifier_type`;
 }
 
 /**
- * Link nodes, numbered after every identifier node in no particular order: no result depends
- * on the order of link node ids, because every label and tie-break that reaches the outputs is
- * an identifier node, so the build skips a sort of the MD5 link ids.
+ * Link nodes, numbered after every identifier node in no particular order, which skips a sort
+ * of the MD5 link ids. No output depends on that order, because every label and tie-break that
+ * reaches the outputs is an identifier node.
  */
 async function createLinkNodes(ctx: BuildContext): Promise<void> {
   const identifierCount = `(SELECT count(*) FROM ${work(ctx, 'identifier_nodes')})`;
@@ -79,7 +79,7 @@ FROM (SELECT DISTINCT link_id, source FROM ${work(ctx, 'edges')}) links`;
 /**
  * Edges by node id, with what decides which links a limit cuts first and the edge's own columns
  * of identity_edges. The text columns stay in link_nodes and identifier_nodes, so that later
- * steps carry integers only and staging the outputs joins the text back on node ids.
+ * steps carry integers only and publishing joins the text back on node ids.
  */
 async function createEdgeNodes(ctx: BuildContext): Promise<void> {
   const select = `SELECT l.node AS link_node, i.node AS id_node, e.source_priority, i.type_priority, e.first_seen,

@@ -8,25 +8,29 @@ import { transformSql } from './transforms.js';
 export const RULE_PART_SEPARATOR = '|';
 
 /**
- * Creates the observations table: one row per input row and identifier it carries, with the
- * raw value as text. Columns: source, source_priority, link_id, seen_at, identifier_type,
+ * Builds the SELECT of the observations: one row per input row and identifier it carries, with
+ * the raw value as text. Columns: source, source_priority, link_id, seen_at, identifier_type,
  * raw_value, country. NULL values are left out here; other junk is classified later.
  *
  * Each input is read once into a common table expression that computes the row's link id, so
  * the MD5 behind it runs once per row and not once per identifier of the row. DuckDB
  * materialises a CTE that the query reads more than once.
  */
-export async function createObservations(ctx: BuildContext): Promise<void> {
+export function observationsSql(ctx: BuildContext): string {
   const ctes = ctx.config.inputs.map((input, index) => `${inputRowsName(index)} AS (\n${inputRowsSelect(ctx, input)}\n)`);
   const selects = ctx.config.inputs.flatMap((input, index) => [
     ...identifierSelects(ctx, input, index),
     ...ruleSelects(ctx, input, index),
   ]);
-  const select = `WITH ${ctes.join(',\n')}\n${selects.join('\nUNION ALL\n')}`;
-  await ctx.warehouse.execute(ctx.sql.createTableAs(workRef(ctx, 'observations'), select));
+  return `WITH ${ctes.join(',\n')}\n${selects.join('\nUNION ALL\n')}`;
 }
 
-/** Column of an input's rows that carries the link id; the double underscores keep it apart from input columns. */
+/** Creates the observations table from observationsSql, for steps that read it more than once. */
+export async function createObservations(ctx: BuildContext): Promise<void> {
+  await ctx.warehouse.execute(ctx.sql.createTableAs(workRef(ctx, 'observations'), observationsSql(ctx)));
+}
+
+/** Column with each input row's link id. The double underscores keep it apart from the input's own columns. */
 const LINK_ID_COLUMN = '__link_id';
 
 function inputRowsName(index: number): string {

@@ -58,7 +58,7 @@ function profilesSql(ctx: BuildContext, edges: string): string {
  * Replaces the output tables and appends this run's merges in one transaction, so readers see
  * either the previous graph or the new one, never a mix. The large outputs are built from the
  * work tables inside the transaction, because staging them first and copying would write every
- * row twice; profiles are built after identity_edges, from which traits read.
+ * row twice. Profiles are built after identity_edges, because traits read it.
  * NOTE: the transaction therefore lasts as long as building the outputs, which on a warehouse
  * with table locks would block writers (not readers) for that time.
  */
