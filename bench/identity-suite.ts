@@ -1,6 +1,7 @@
 import { count, seconds, table } from './format.js';
 import { runIdentityBench, type IdentityBenchResult } from './identity-bench.js';
 import { round } from './measure.js';
+import type { StatementTiming } from './timed-warehouse.js';
 import { atMost, figureLine, type BenchSuite } from './suite.js';
 
 const SMALL_LINKS = 1_000_000;
@@ -64,13 +65,18 @@ export const identitySuite: BenchSuite = {
         `Union-find = stream the links through the adapter, union-find in typed arrays, write the labels back with loadRows (median of ${small.unionFindRuns.length} runs; run at ${count(small.links)} only).`,
         `Partitions at ${count(small.links)}: ${partitionLine(small)}.`,
         `Slowest statements of the build at ${count(large.links)}:`,
-        ...large.slowestStatements.map((timing) => `  ${seconds(timing.seconds)}  ${timing.statement}`),
+        ...large.slowestStatements.map(statementLine),
         figureLine('identity_ratio_vs_union_find_1m', ratio, targets.identity_ratio_vs_union_find_1m, `from CPU seconds ${ratioCpu}`),
         figureLine('identity_scaling_10m_over_1m', scaling, targets.identity_scaling_10m_over_1m, `from CPU seconds ${scalingCpu}`),
       ],
     };
   },
 };
+
+/** One statement's CPU and wall seconds and its first characters. */
+export function statementLine(timing: StatementTiming): string {
+  return `  CPU ${seconds(timing.cpuSeconds)}, wall ${seconds(timing.seconds)}  ${timing.statement}`;
+}
 
 function identityRow(result: IdentityBenchResult): string[] {
   const unionFind = result.unionFind

@@ -2,17 +2,20 @@ import type { ColumnInfo, Row } from '../src/core/values.js';
 import type { WarehouseAdapter } from '../src/warehouse/adapter.js';
 import type { TableRef } from '../src/warehouse/table-ref.js';
 
-/** Wall time of one statement run through a TimedWarehouse. */
+/** Wall and CPU time of one statement run through a TimedWarehouse. */
 export interface StatementTiming {
   /** The statement's first 80 characters, whitespace collapsed. */
   statement: string;
   seconds: number;
+  /** CPU seconds of the whole process (every DuckDB thread) while the statement ran. */
+  cpuSeconds: number;
 }
 
 /**
  * A warehouse adapter that passes every call through to another adapter and records the wall
- * time of each `execute` and `query`, so a benchmark can show which statement of a step costs
- * what. Streams and loads are passed through untimed.
+ * and CPU time of each `execute`, `query` and `atomically` (one entry per transaction), so a
+ * benchmark can show which statement of a step costs what. Streams and loads are passed through
+ * untimed.
  */
 export class TimedWarehouse implements WarehouseAdapter {
   readonly timings: StatementTiming[] = [];
@@ -51,7 +54,8 @@ export class TimedWarehouse implements WarehouseAdapter {
   }
 
   atomically(statements: string[]): Promise<void> {
-    return this.#inner.atomically(statements);
+    const label = `transaction of ${statements.length}: ${statements[0] ?? ''}`;
+    return this.#timed(label, () => this.#inner.atomically(statements));
   }
 
   tableExists(table: TableRef): Promise<boolean> {
@@ -72,11 +76,13 @@ export class TimedWarehouse implements WarehouseAdapter {
 
   async #timed<T>(sql: string, run: () => Promise<T>): Promise<T> {
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     try {
       return await run();
     } finally {
+      const cpu = process.cpuUsage(cpuBefore);
       const statement = sql.replace(/\s+/g, ' ').trim().slice(0, 80);
-      this.timings.push({ statement, seconds: (performance.now() - started) / 1000 });
+      this.timings.push({ statement, seconds: (performance.now() - started) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 });
     }
   }
 }

@@ -4,7 +4,7 @@ import { silentLogger, type Logger } from '../core/logger.js';
 import { silentReporter, type Reporter } from '../core/progress.js';
 import type { WarehouseAdapter } from '../warehouse/adapter.js';
 import type { SqlDialect } from '../warehouse/dialect.js';
-import { WORK_TABLES, queryCount, work, workRef, type BuildContext } from './build-context.js';
+import { WORK_TABLES, output, queryCount, work, workRef, type BuildContext } from './build-context.js';
 import { createBlockedReport, createNormalised } from './classify.js';
 import { computeComponents, initialiseLabels } from './connected-components.js';
 import { enforceLimits, type LimitEnforcement } from './enforce-limits.js';
@@ -17,7 +17,7 @@ import { createObservations } from './observations.js';
 import { enforceMaxProfileSize, type QuarantinedIdentifier } from './profile-size.js';
 import { publishOutputs } from './publish-outputs.js';
 import { resolveTypes } from './resolve-types.js';
-import { stageOutputs } from './stage-outputs.js';
+import { stageQuarantined } from './stage-outputs.js';
 import { assignProfileIds, type ProfileIdChanges } from './stable-ids.js';
 
 export interface IdentityBuildOptions {
@@ -108,11 +108,14 @@ const STEPS = ['extract', 'normalise', 'graph', 'components', 'limits', 'profile
 type Step = (typeof STEPS)[number];
 
 async function runSteps(ctx: BuildContext, progress: (step: Step) => void): Promise<Omit<IdentityBuildResult, 'durationMs'>> {
-  await createObservations(ctx);
+  // The observations get a table only when Node normalises some values, because only then do
+  // two statements read them.
+  const nodeTypes = ctx.types.filter((type) => normalisedInNode(type, ctx.sql));
+  if (nodeTypes.length > 0) await createObservations(ctx);
   progress('extract');
 
-  const nodeNormalisedValues = await loadNodeValues(ctx, ctx.types.filter((type) => normalisedInNode(type, ctx.sql)));
-  await createNormalised(ctx);
+  const nodeNormalisedValues = await loadNodeValues(ctx, nodeTypes);
+  await createNormalised(ctx, nodeTypes.length > 0 ? 'table' : 'inline');
   await createBlockedReport(ctx);
   progress('normalise');
 
@@ -131,14 +134,14 @@ async function runSteps(ctx: BuildContext, progress: (step: Step) => void): Prom
   const idChanges = await assignProfileIds(ctx);
   progress('profile ids');
 
-  await stageOutputs(ctx);
+  await stageQuarantined(ctx);
   await publishOutputs(ctx);
   progress('outputs');
 
   return {
     runId: ctx.runId,
     profiles: await queryCount(ctx, `SELECT count(*) AS n FROM ${work(ctx, 'profile_ids')}`),
-    identifiers: await queryCount(ctx, `SELECT count(*) AS n FROM ${work(ctx, 'staged_graph')}`),
+    identifiers: await queryCount(ctx, `SELECT count(*) AS n FROM ${output(ctx, 'identity_graph')}`),
     links: await queryCount(ctx, `SELECT count(*) AS n FROM ${work(ctx, 'link_nodes')}`),
     componentPasses,
     limits,

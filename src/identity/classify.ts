@@ -1,5 +1,6 @@
 import { work, workRef, type BuildContext } from './build-context.js';
 import { normalisedInNode } from './normalise-value.js';
+import { observationsSql } from './observations.js';
 import type { ResolvedType } from './resolve-types.js';
 import { EMAIL_TRANSFORMS, transformSql } from './transforms.js';
 
@@ -14,18 +15,33 @@ export const BLOCK_REASONS = {
 
 /**
  * Creates the normalised table: every observation with its normalised `value` and a
- * `blocked_reason` that is NULL for values that link. One select per identifier type.
+ * `blocked_reason` that is NULL for values that link. One select per identifier type. The raw
+ * value is kept only where `value` is NULL (the blocked report shows it for invalid values), so
+ * the table does not carry a second copy of every value's text.
  */
-export async function createNormalised(ctx: BuildContext): Promise<void> {
-  const selects = ctx.types.map((type) => classifiedSelect(ctx, type));
-  await ctx.warehouse.execute(ctx.sql.createTableAs(workRef(ctx, 'normalised'), selects.join('\nUNION ALL\n')));
+export async function createNormalised(ctx: BuildContext, observations: ObservationsSource): Promise<void> {
+  const relation = observations === 'table' ? work(ctx, 'observations') : INLINE_OBSERVATIONS;
+  const selects = ctx.types.map((type) => classifiedSelect(ctx, type, relation));
+  const union = selects.join('\nUNION ALL\n');
+  const select = observations === 'table' ? union : `WITH ${INLINE_OBSERVATIONS} AS (\n${observationsSql(ctx)}\n)\n${union}`;
+  await ctx.warehouse.execute(ctx.sql.createTableAs(workRef(ctx, 'normalised'), select));
 }
 
-function classifiedSelect(ctx: BuildContext, type: ResolvedType): string {
+/**
+ * Source of the observations that the normalised table reads: the observations table, or
+ * `inline`, a CTE of the same statement, which saves writing them when no other step reads them.
+ */
+export type ObservationsSource = 'table' | 'inline';
+
+const INLINE_OBSERVATIONS = 'observed';
+
+function classifiedSelect(ctx: BuildContext, type: ResolvedType, observations: string): string {
   const normalised = `SELECT o.*, ${normalisedValue(ctx, type)} AS value
-  FROM ${work(ctx, 'observations')} o${nodeValuesJoin(ctx, type)}
+  FROM ${observations} o${nodeValuesJoin(ctx, type)}
   WHERE o.identifier_type = ${ctx.sql.stringLiteral(type.name)}`;
-  return `SELECT n.*, ${blockedReason(ctx, type)} AS blocked_reason FROM (${normalised}) n`;
+  const columns = 'n.source, n.source_priority, n.link_id, n.seen_at, n.identifier_type, n.value';
+  const invalidRaw = 'CASE WHEN n.value IS NULL THEN n.raw_value END AS raw_value';
+  return `SELECT ${columns}, ${invalidRaw}, ${blockedReason(ctx, type)} AS blocked_reason FROM (${normalised}) n`;
 }
 
 function normalisedValue(ctx: BuildContext, type: ResolvedType): string {

@@ -46,44 +46,63 @@ GROUP BY link_id, source, source_priority, identifier_type, value`;
   await ctx.warehouse.execute(ctx.sql.createTableAs(workRef(ctx, 'edges'), select));
 }
 
-/** Identifier nodes with their totals and the source they were first seen in. */
+/**
+ * Identifier nodes with their totals and the source they were first seen in. Where the dialect
+ * has `argMin`, the source is picked in the same hash aggregate as the totals; elsewhere a window
+ * ranks the edges of each identifier. The one sort numbers the nodes.
+ */
 async function createIdentifierNodes(ctx: BuildContext): Promise<void> {
   const edges = work(ctx, 'edges');
-  const select = `WITH totals AS (
-  SELECT identifier_type, identifier_value, min(first_seen) AS first_seen, max(last_seen) AS last_seen, sum(row_count) AS row_count
-  FROM ${edges} GROUP BY identifier_type, identifier_value
+  const sourceOrder = [earliestFirst('first_seen'), 'source_priority', 'source'];
+  const totals = (extra: string) => `SELECT identifier_type, identifier_value, min(first_seen) AS first_seen, max(last_seen) AS last_seen,
+    sum(row_count) AS row_count${extra}
+  FROM ${edges} GROUP BY identifier_type, identifier_value`;
+  const ctes = ctx.sql.argMin
+    ? `totals AS (
+  ${totals(`, ${ctx.sql.argMin('source', sourceOrder)} AS source`)}
+)`
+    : `plain_totals AS (
+  ${totals('')}
 ),
 first_source AS (
   SELECT identifier_type, identifier_value, source FROM (
-    SELECT identifier_type, identifier_value, source, row_number() OVER (
-      PARTITION BY identifier_type, identifier_value ORDER BY ${earliestFirst('first_seen')}, source_priority, source
-    ) AS position
+    SELECT identifier_type, identifier_value, source,
+      row_number() OVER (PARTITION BY identifier_type, identifier_value ORDER BY ${sourceOrder.join(', ')}) AS position
     FROM ${edges}
   ) ranked WHERE position = 1
-)
+),
+totals AS (
+  SELECT p.*, f.source FROM plain_totals p
+  JOIN first_source f ON f.identifier_type = p.identifier_type AND f.identifier_value = p.identifier_value
+)`;
+  const select = `WITH ${ctes}
 SELECT row_number() OVER (ORDER BY ${earliestFirst('t.first_seen')}, t.identifier_type, t.identifier_value) AS node,
-  t.identifier_type, t.identifier_value, t.first_seen, t.last_seen, t.row_count, f.source, ty.type_priority
+  t.identifier_type, t.identifier_value, t.first_seen, t.last_seen, t.row_count, t.source, ty.type_priority
 FROM totals t
-JOIN first_source f ON f.identifier_type = t.identifier_type AND f.identifier_value = t.identifier_value
 JOIN ${work(ctx, 'types')} ty ON ty.identifier_type = t.identifier_type`;
   await ctx.warehouse.execute(ctx.sql.createTableAs(workRef(ctx, 'identifier_nodes'), select));
 }
 
-/** Link nodes, numbered after every identifier node. */
+/**
+ * Link nodes, numbered after every identifier node in no particular order, which skips a sort
+ * of the MD5 link ids. No output depends on that order, because every label and tie-break that
+ * reaches the outputs is an identifier node.
+ */
 async function createLinkNodes(ctx: BuildContext): Promise<void> {
   const identifierCount = `(SELECT count(*) FROM ${work(ctx, 'identifier_nodes')})`;
-  const select = `SELECT ${identifierCount} + row_number() OVER (ORDER BY link_id) AS node, link_id, source
+  const select = `SELECT ${identifierCount} + ${ctx.sql.rowNumber('link_id')} AS node, link_id, source
 FROM (SELECT DISTINCT link_id, source FROM ${work(ctx, 'edges')}) links`;
   await ctx.warehouse.execute(ctx.sql.createTableAs(workRef(ctx, 'link_nodes'), select));
 }
 
 /**
- * Edges by node id, with what decides which links a limit cuts first, and the edge's columns of
- * identity_edges, so that staging the outputs joins on node ids only.
+ * Edges by node id, with what decides which links a limit cuts first and the edge's own columns
+ * of identity_edges. The text columns stay in link_nodes and identifier_nodes, so that later
+ * steps carry integers only and publishing joins the text back on node ids.
  */
 async function createEdgeNodes(ctx: BuildContext): Promise<void> {
   const select = `SELECT l.node AS link_node, i.node AS id_node, e.source_priority, i.type_priority, e.first_seen,
-  e.link_id, e.source, e.identifier_type, e.identifier_value, e.last_seen, e.row_count
+  e.last_seen, e.row_count
 FROM ${work(ctx, 'edges')} e
 JOIN ${work(ctx, 'link_nodes')} l ON l.link_id = e.link_id
 JOIN ${work(ctx, 'identifier_nodes')} i ON i.identifier_type = e.identifier_type AND i.identifier_value = e.identifier_value`;

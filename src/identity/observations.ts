@@ -1,6 +1,6 @@
 import { workRef, type BuildContext } from './build-context.js';
 import type { IdentityInputConfig, MatchRuleConfig } from './identity-config.js';
-import { linkKeyExpression } from './link-key.js';
+import { linkColumns, linkKeyExpression } from './link-key.js';
 import { IdentityError } from './identity-error.js';
 import { transformSql } from './transforms.js';
 
@@ -8,13 +8,33 @@ import { transformSql } from './transforms.js';
 export const RULE_PART_SEPARATOR = '|';
 
 /**
- * Creates the observations table: one row per input row and identifier it carries, with the
- * raw value as text. Columns: source, source_priority, link_id, seen_at, identifier_type,
+ * Builds the SELECT of the observations: one row per input row and identifier it carries, with
+ * the raw value as text. Columns: source, source_priority, link_id, seen_at, identifier_type,
  * raw_value, country. NULL values are left out here; other junk is classified later.
+ *
+ * Each input is read once into a common table expression that computes the row's link id, so
+ * the MD5 behind it runs once per row and not once per identifier of the row. DuckDB
+ * materialises a CTE that the query reads more than once.
  */
+export function observationsSql(ctx: BuildContext): string {
+  const ctes = ctx.config.inputs.map((input, index) => `${inputRowsName(index)} AS (\n${inputRowsSelect(ctx, input)}\n)`);
+  const selects = ctx.config.inputs.flatMap((input, index) => [
+    ...identifierSelects(ctx, input, index),
+    ...ruleSelects(ctx, input, index),
+  ]);
+  return `WITH ${ctes.join(',\n')}\n${selects.join('\nUNION ALL\n')}`;
+}
+
+/** Creates the observations table from observationsSql, for steps that read it more than once. */
 export async function createObservations(ctx: BuildContext): Promise<void> {
-  const selects = ctx.config.inputs.flatMap((input) => [...identifierSelects(ctx, input), ...ruleSelects(ctx, input)]);
-  await ctx.warehouse.execute(ctx.sql.createTableAs(workRef(ctx, 'observations'), selects.join('\nUNION ALL\n')));
+  await ctx.warehouse.execute(ctx.sql.createTableAs(workRef(ctx, 'observations'), observationsSql(ctx)));
+}
+
+/** Column with each input row's link id. The double underscores keep it apart from the input's own columns. */
+const LINK_ID_COLUMN = '__link_id';
+
+function inputRowsName(index: number): string {
+  return `input_rows_${index}`;
 }
 
 function relationOf(ctx: BuildContext, input: IdentityInputConfig): string {
@@ -23,6 +43,14 @@ function relationOf(ctx: BuildContext, input: IdentityInputConfig): string {
     throw new IdentityError(`No SQL relation was given for identity input ${input.name}; pass it in the relations option.`);
   }
   return relation;
+}
+
+/** Selects the columns of an input that the observations read, with the row's link id. */
+function inputRowsSelect(ctx: BuildContext, input: IdentityInputConfig): string {
+  const { sql } = ctx;
+  const columns = [...new Set([...linkColumns(ctx.config, input), input.timestamp])].map((column) => `r.${sql.quoteIdentifier(column)}`);
+  return `SELECT ${columns.join(', ')}, ${linkKeyExpression(sql, ctx.config, input, 'r')} AS ${LINK_ID_COLUMN}
+FROM ${relationOf(ctx, input)} r`;
 }
 
 /** Builds the columns every observation shares, read from the input row aliased `r`. */
@@ -36,15 +64,15 @@ function commonColumns(ctx: BuildContext, input: IdentityInputConfig, withCountr
   return [
     `${sql.stringLiteral(input.name)} AS source`,
     `${input.priority} AS source_priority`,
-    `${linkKeyExpression(sql, ctx.config, input, 'r')} AS link_id`,
+    `r.${LINK_ID_COLUMN} AS link_id`,
     `CAST(r.${sql.quoteIdentifier(input.timestamp)} AS ${sql.typeName('timestamp')}) AS seen_at`,
     `${country} AS country`,
   ];
 }
 
-function identifierSelects(ctx: BuildContext, input: IdentityInputConfig): string[] {
+function identifierSelects(ctx: BuildContext, input: IdentityInputConfig, index: number): string[] {
   const { sql } = ctx;
-  const relation = relationOf(ctx, input);
+  const relation = inputRowsName(index);
   return Object.entries(input.identifiers).flatMap(([type, columns]) =>
     (Array.isArray(columns) ? columns : [columns]).map((column) => {
       const value = `r.${sql.quoteIdentifier(column)}`;
@@ -59,8 +87,8 @@ function identifierSelects(ctx: BuildContext, input: IdentityInputConfig): strin
 }
 
 /** Builds one select per match rule whose fields this input maps. Rows missing a part get no value. */
-function ruleSelects(ctx: BuildContext, input: IdentityInputConfig): string[] {
-  const relation = relationOf(ctx, input);
+function ruleSelects(ctx: BuildContext, input: IdentityInputConfig, index: number): string[] {
+  const relation = inputRowsName(index);
   return ctx.config.match_rules
     .filter((rule) => rule.parts.every((part) => input.fields[part.field] !== undefined))
     .map((rule) => {

@@ -1,7 +1,8 @@
 import { output, outputRef, work, type BuildContext, type WorkTable } from './build-context.js';
 import type { IdentityTableNames } from './identity-config.js';
+import { edgesSql, graphSql, profilesSql, stageOutputs } from './stage-outputs.js';
 
-/** Output tables that are replaced by a staged copy on every build. */
+/** Output tables that are replaced by a staged copy on every build, where DDL is not transactional. */
 const COPIES: [keyof IdentityTableNames, WorkTable][] = [
   ['identity_graph', 'staged_graph'],
   ['identity_edges', 'staged_edges'],
@@ -11,18 +12,28 @@ const COPIES: [keyof IdentityTableNames, WorkTable][] = [
 
 /**
  * Replaces the output tables and appends this run's merges in one transaction, so readers see
- * either the previous graph or the new one, never a mix.
+ * either the previous graph or the new one, never a mix. Where DDL is transactional, the large
+ * outputs are built from the work tables inside the transaction, because staging them first
+ * and copying would write every row twice. Profiles are built after identity_edges, because
+ * traits read it.
+ * NOTE: that transaction lasts as long as building the outputs, which on a warehouse with table
+ * locks would block writers (not readers) for that time.
  */
 export async function publishOutputs(ctx: BuildContext): Promise<void> {
   if (ctx.warehouse.capabilities.supportsTransactionalDdl) {
+    const create = (table: keyof IdentityTableNames, select: string) => ctx.sql.createTableAs(outputRef(ctx, table), select);
     await ctx.warehouse.atomically([
-      ...COPIES.map(([table, staged]) => ctx.sql.createTableAs(outputRef(ctx, table), `SELECT * FROM ${work(ctx, staged)}`)),
+      create('identity_graph', graphSql(ctx)),
+      create('identity_edges', edgesSql(ctx)),
+      create('profiles', profilesSql(ctx, output(ctx, 'identity_edges'))),
+      create('identity_blocked', `SELECT * FROM ${work(ctx, 'staged_blocked')}`),
       createMergesSql(ctx),
       appendMergesSql(ctx),
     ]);
     return;
   }
 
+  await stageOutputs(ctx);
   // DDL would commit the transaction early, so the tables are created first and the
   // transaction only deletes and inserts rows.
   for (const [table, staged] of COPIES) await ensureOutputShape(ctx, table, staged);

@@ -1,4 +1,4 @@
-import { work, type BuildContext } from './build-context.js';
+import type { BuildContext } from './build-context.js';
 import type { SurvivorshipRule, TraitConfig } from './identity-config.js';
 import { linkKeyExpression } from './link-key.js';
 
@@ -13,9 +13,12 @@ import { linkKeyExpression } from './link-key.js';
  * Remaining ties go to the smaller value as text, so the choice is deterministic.
  */
 
-/** Builds a SELECT of (profile_id, value): the surviving value of one trait per profile. */
-export function traitSql(ctx: BuildContext, trait: TraitConfig): string {
-  const candidates = 'field' in trait ? fieldCandidates(ctx, trait.field) : identifierCandidates(ctx, trait.identifier);
+/**
+ * Builds a SELECT of (profile_id, value): the surviving value of one trait per profile. `edges`
+ * is the quoted identity_edges table of this build.
+ */
+export function traitSql(ctx: BuildContext, trait: TraitConfig, edges: string): string {
+  const candidates = 'field' in trait ? fieldCandidates(ctx, trait.field, edges) : identifierCandidates(ctx, trait.identifier, edges);
   const ranked = trait.rule === 'most_frequent' ? summedCandidates(candidates) : candidates;
   return `SELECT profile_id, value FROM (
   SELECT profile_id, value, row_number() OVER (PARTITION BY profile_id ORDER BY ${ruleOrder(ctx, trait.rule)}) AS position
@@ -46,9 +49,9 @@ FROM (${candidates}) per_source GROUP BY profile_id, value`;
  * Candidates from an input field: the input rows joined to their link's profile. Every input
  * that maps the field contributes. NULL values are not candidates.
  */
-function fieldCandidates(ctx: BuildContext, field: string): string {
+function fieldCandidates(ctx: BuildContext, field: string, edges: string): string {
   const { sql } = ctx;
-  const links = `SELECT DISTINCT link_id, link_profile_id AS profile_id FROM ${work(ctx, 'staged_edges')}
+  const links = `SELECT DISTINCT link_id, link_profile_id AS profile_id FROM ${edges}
   WHERE link_profile_id IS NOT NULL`;
   const selects = ctx.config.inputs
     .filter((input) => input.fields[field] !== undefined)
@@ -66,9 +69,9 @@ GROUP BY k.profile_id, v.value, v.source_priority`;
 }
 
 /** Candidates from the profile's own identifiers of one type, over active edges only. */
-function identifierCandidates(ctx: BuildContext, type: string): string {
+function identifierCandidates(ctx: BuildContext, type: string, edges: string): string {
   return `SELECT profile_id, identifier_value AS value, source_priority, sum(row_count) AS row_count, max(last_seen) AS last_seen
-FROM ${work(ctx, 'staged_edges')}
+FROM ${edges}
 WHERE status = 'active' AND identifier_type = ${ctx.sql.stringLiteral(type)}
 GROUP BY profile_id, identifier_value, source_priority`;
 }

@@ -59,6 +59,20 @@ export interface SqlDialect {
   regexpContains(expr: string, pattern: string): string;
   /** The smallest of several non-NULL expressions. */
   least(exprs: string[]): string;
+  /**
+   * Aggregate returning `value` from the row of the group that sorts first by the `orderBy`
+   * expressions, ascending, each later one breaking ties of the earlier. NULL in an `orderBy`
+   * expression sorts last, and the expressions should give a total order so the result is
+   * deterministic. Absent where the warehouse has no such aggregate over several keys; the
+   * identity engine then ranks the rows with a window function instead.
+   */
+  argMin?(value: string, orderBy: string[]): string;
+  /**
+   * A window expression numbering a result's rows 1, 2, 3 and so on, in any order. Warehouses
+   * that number rows without sorting them ignore `orderBy`; it is there for those whose
+   * ROW_NUMBER requires an ORDER BY (Snowflake).
+   */
+  rowNumber(orderBy: string): string;
   /** A TIMESTAMP literal for a UTC instant given as ISO-8601 text. */
   timestampLiteral(iso: string): string;
   /** `CREATE TABLE IF NOT EXISTS` with the given column definitions. */

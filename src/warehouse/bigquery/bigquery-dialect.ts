@@ -151,6 +151,10 @@ export const bigqueryDialect: SqlDialect = {
     return `REGEXP_CONTAINS(${expr}, ${patternLiteral(pattern)})`;
   },
 
+  rowNumber() {
+    return 'row_number() OVER ()';
+  },
+
   least(exprs) {
     return exprs.length === 1 ? exprs[0]! : `LEAST(${exprs.join(', ')})`;
   },

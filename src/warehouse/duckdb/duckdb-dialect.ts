@@ -129,6 +129,16 @@ export const duckdbDialect: SqlDialect = {
     return exprs.length === 1 ? exprs[0]! : `least(${exprs.join(', ')})`;
   },
 
+  rowNumber() {
+    // An empty OVER () runs as a streaming window, without a sort.
+    return 'row_number() OVER ()';
+  },
+
+  argMin(value, orderBy) {
+    // DuckDB compares the unnamed struct field by field, with NULL fields last (verified on 1.5.6).
+    return `arg_min(${value}, (${orderBy.join(', ')}))`;
+  },
+
   timestampLiteral(iso) {
     const text = iso.replace('T', ' ').replace(/Z$/, '');
     return `CAST(${this.stringLiteral(text)} AS TIMESTAMP)`;

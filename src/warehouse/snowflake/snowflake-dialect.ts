@@ -118,6 +118,11 @@ export const snowflakeDialect: SqlDialect = {
     return `(REGEXP_INSTR(${expr}, ${this.stringLiteral(pattern)}) > 0)`;
   },
 
+  rowNumber(orderBy) {
+    // Snowflake's ROW_NUMBER requires an ORDER BY.
+    return `row_number() OVER (ORDER BY ${orderBy})`;
+  },
+
   least(exprs) {
     return exprs.length === 1 ? exprs[0]! : `LEAST(${exprs.join(', ')})`;
   },
