@@ -4,6 +4,7 @@ import { applyInboundReplies } from '../../src/suppression/inbound-replies.js';
 import { defaultRunOptions } from '../../src/run/run-context.js';
 import { runProject } from '../../src/run/run-project.js';
 import { baseProject, openTestContext, writeProject } from '../support/project-fixture.js';
+import { smsSyncFiles } from '../support/sms-project.js';
 
 let imitation: TwilioImitation | undefined;
 afterEach(async () => {
@@ -20,18 +21,7 @@ async function smsProject(url: string): Promise<string> {
     from: '+12025550100'
     base_url: ${url}
 `,
-    'data/people.csv': 'id,phone,first_name\np1,+12025550162,Ana\np2,+12025550163,Li\np3,+12025550164,Sam\np4,+12025550165,Kim\n',
-    'models/people.sql': 'SELECT CAST(id AS VARCHAR) AS id, CAST(phone AS VARCHAR) AS phone, first_name FROM {{source "crm" "people"}}',
-    'models/people.yml': 'primary_key: id\npii: [phone, first_name]\n',
-    'templates/hello.hbs': 'Hi {{first_name}}, your order shipped. Reply STOP to opt out.\n',
-    'syncs/hello_sms.yml': `model: people
-destination: sms
-mode: trigger
-mapping:
-  phone: phone
-  first_name: first_name
-destination_options: { template: hello.hbs, to_field: phone }
-`,
+    ...smsSyncFiles('id,phone,first_name\np1,+12025550162,Ana\np2,+12025550163,Li\np3,+12025550164,Sam\np4,+12025550165,Kim\n'),
   });
 }
 

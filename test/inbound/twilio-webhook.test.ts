@@ -9,6 +9,7 @@ import { runProject } from '../../src/run/run-project.js';
 import { MemorySuppressionList } from '../../src/suppression/memory-suppression-list.js';
 import type { SuppressionList } from '../../src/suppression/suppression-list.js';
 import { baseProject, openTestContext, writeProject } from '../support/project-fixture.js';
+import { smsSyncFiles } from '../support/sms-project.js';
 
 const SENDER = '+12025550100';
 const PERSON = '+12025550162';
@@ -67,18 +68,7 @@ async function smsProject(baseUrl: string): Promise<string> {
     from: '${SENDER}'
     base_url: ${baseUrl}
 `,
-    'data/people.csv': `id,phone,first_name\np1,${PERSON},Ana\np2,+12025550163,Li\n`,
-    'models/people.sql': 'SELECT CAST(id AS VARCHAR) AS id, CAST(phone AS VARCHAR) AS phone, first_name FROM {{source "crm" "people"}}',
-    'models/people.yml': 'primary_key: id\npii: [phone, first_name]\n',
-    'templates/hello.hbs': 'Hi {{first_name}}, your order shipped. Reply STOP to opt out.\n',
-    'syncs/hello_sms.yml': `model: people
-destination: sms
-mode: trigger
-mapping:
-  phone: phone
-  first_name: first_name
-destination_options: { template: hello.hbs, to_field: phone }
-`,
+    ...smsSyncFiles(`id,phone,first_name\np1,${PERSON},Ana\np2,+12025550163,Li\n`),
   });
 }
 

@@ -1,0 +1,21 @@
+/**
+ * The model, template and trigger sync of a small SMS project: a `people` model over
+ * `data/people.csv` (id, phone, first_name) and `hello_sms`, which texts each new person through
+ * the destination named `sms`. Tests add their own sluice.yml around it.
+ */
+export function smsSyncFiles(peopleCsv: string): Record<string, string> {
+  return {
+    'data/people.csv': peopleCsv,
+    'models/people.sql': 'SELECT CAST(id AS VARCHAR) AS id, CAST(phone AS VARCHAR) AS phone, first_name FROM {{source "crm" "people"}}',
+    'models/people.yml': 'primary_key: id\npii: [phone, first_name]\n',
+    'templates/hello.hbs': 'Hi {{first_name}}, your order shipped. Reply STOP to opt out.\n',
+    'syncs/hello_sms.yml': `model: people
+destination: sms
+mode: trigger
+mapping:
+  phone: phone
+  first_name: first_name
+destination_options: { template: hello.hbs, to_field: phone }
+`,
+  };
+}
