@@ -113,7 +113,10 @@ export function describeExampleOn(target: WarehouseTarget, gaps: EmulatorGaps): 
       const again = await runOnce(onTarget.project.dir, {}, onTarget.env);
       for (const sync of again.syncs.filter((candidate) => !failingSyncs.has(candidate.name))) {
         expect(sync.status, sync.name).toBe('success');
-        expect(sync.counts, sync.name).toMatchObject({ added: 0, changed: 0, removed: 0 });
+        // A key-only sync carries sums the emulator computes as floats, whose last digits can
+        // differ between two runs (parallel summation order), so only its keys must be stable.
+        const unchanged = gaps.keyOnlySyncs.has(sync.name) ? { added: 0, removed: 0 } : { added: 0, changed: 0, removed: 0 };
+        expect(sync.counts, sync.name).toMatchObject(unchanged);
       }
     });
   });
