@@ -30,11 +30,6 @@ export class PeakRss {
     this.#timer.unref();
   }
 
-  /** RSS right now, in MB. */
-  currentMb(): number {
-    return process.memoryUsage.rss() / BYTES_PER_MB;
-  }
-
   /** Stops sampling and returns the peak RSS in MB, from VmHWM where Linux provides it. */
   stop(): PeakMemory {
     this.#sample();

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +7,7 @@ import { type GoogleImitation, startGoogleImitation } from '../src/imitations/go
 import { DuckDBAdapter } from '../src/warehouse/duckdb/duckdb-adapter.js';
 import { buildCli, runCli } from './cli-run.js';
 import { RESULT_PREFIX } from './peak-rss.js';
+import { watchProcess } from './watch-process.js';
 import { type AudienceVariant, audienceSelect, changedCounts } from './push-data.js';
 
 const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
@@ -235,25 +235,11 @@ async function replaceRawMembers(projectDir: string, rows: number, variant: Audi
 /**
  * Runs a bench script in a new Node process and returns the object it printed after
  * RESULT_PREFIX. The imitation keeps serving in this process meanwhile, so the two do not
- * share a core. Rejects with the child's stderr if it fails.
+ * share a core. Rejects with the child's output if it fails or prints no result.
  */
-function runChild<T>(script: string, args: string[]): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(BENCH_DIR, script), ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
-    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const line = stdout.split('\n').find((candidate) => candidate.startsWith(RESULT_PREFIX));
-      if (code !== 0 || !line) {
-        reject(new Error(`bench/${script} failed with exit code ${code}:\n${stderr.trim() || stdout.trim()}`));
-        return;
-      }
-      resolve(JSON.parse(line.slice(RESULT_PREFIX.length)) as T);
-    });
-  });
+async function runChild<T>(script: string, args: string[]): Promise<T> {
+  const { stdout } = await watchProcess(process.execPath, ['--import', 'tsx', join(BENCH_DIR, script), ...args]);
+  const line = stdout.split('\n').find((candidate) => candidate.startsWith(RESULT_PREFIX));
+  if (!line) throw new Error(`bench/${script} printed no result line:\n${stdout.trim().slice(-4000)}`);
+  return JSON.parse(line.slice(RESULT_PREFIX.length)) as T;
 }
