@@ -1,6 +1,6 @@
-// Child process of the sync memory benchmark that runs the simple alternative to a sync: it reads
+// Child process of the sync memory benchmark that runs the simple alternative to a sync. It reads
 // every row of the model into an array with the adapter's `query`, builds all JSON lines in
-// memory and writes them with one `writeFile`, then prints the row count as JSON.
+// memory and writes them with one `writeFile`. Then it prints the row count as JSON.
 //
 // Plain JavaScript over the compiled adapter in dist/, so it runs the way the compiled CLI it is
 // compared with runs, without a TypeScript loader in the process.

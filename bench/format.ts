@@ -8,7 +8,7 @@ export function table(rows: string[][]): string {
   return [format(rows[0]!), rule, ...rows.slice(1).map(format)].join('\n');
 }
 
-/** A row count as 1M, 250k or 999. */
+/** Formats a row count as 1M, 250k or 999. */
 export function count(rows: number): string {
   if (rows >= 1_000_000 && rows % 100_000 === 0) return `${rows / 1_000_000}M`;
   if (rows >= 1_000 && rows % 100 === 0) return `${rows / 1_000}k`;

@@ -5,7 +5,7 @@ import type { BenchSuite, SuiteResult, Target } from './suite.js';
 /**
  * bench/results.json: the headline figures of every suite at the top level, their targets, and
  * per suite the detail and the machine it ran on. A run of some suites (`--only`) replaces
- * those suites' entries and keeps the others, so each figure always says where it came from.
+ * those suites' entries and keeps the others, so `runs` records where each figure came from.
  */
 export interface BenchResults {
   [figure: string]: unknown;

@@ -47,7 +47,7 @@ export function below(value: number, target: number): Target {
   return { target: `< ${target}`, met: value < target };
 }
 
-/** A figure with its target, as a report line: `name = value  (target >= 30: met)`. */
+/** Formats a figure with its target as a report line: `name = value  (target >= 30: met)`. */
 export function figureLine(name: string, value: number, target: Target, note = ''): string {
   return `${name} = ${value}  (target ${target.target}: ${target.met ? 'met' : 'missed'}${note ? `; ${note}` : ''})`;
 }

@@ -27,7 +27,7 @@ export interface MaterialiseMeasurement extends WatchedRun {
   rows: number;
 }
 
-/** What watchProcess measured of one child process, without its output. */
+/** Measurements of one child process by watchProcess, without its output. */
 export type WatchedRun = Omit<WatchedProcess, 'stdout'>;
 
 export interface SyncMemoryResult {

@@ -47,9 +47,9 @@ GROUP BY link_id, source, source_priority, identifier_type, value`;
 }
 
 /**
- * Identifier nodes with their totals and the source they were first seen in. Where the dialect
- * has `argMin`, the source is picked in the same hash aggregate as the totals; elsewhere a window
- * ranks the edges of each identifier. The one sort numbers the nodes.
+ * Creates the identifier nodes with their totals and the source each was first seen in. Where the
+ * dialect has `argMin`, the source is picked in the same hash aggregate as the totals. Elsewhere a
+ * window ranks the edges of each identifier. The one sort numbers the nodes.
  */
 async function createIdentifierNodes(ctx: BuildContext): Promise<void> {
   const edges = work(ctx, 'edges');

@@ -21,7 +21,7 @@ export const testDestinationTypes = new Map<string, DestinationType<any, any>>([
 export const DUCKDB_WAREHOUSE_YAML = '{ type: duckdb, path: .sluice/warehouse.duckdb }';
 
 /**
- * A project file whose last section is `destinations:`, so tests can append accounts.
+ * Returns a project file whose last section is `destinations:`, so tests can append accounts.
  * `warehouseYaml` is the `warehouse:` value as a YAML flow mapping.
  */
 export function baseProject(inboxName: string, sources = '', warehouseYaml = DUCKDB_WAREHOUSE_YAML): string {

@@ -1,7 +1,7 @@
 /**
- * The model, template and trigger sync of a small SMS project: a `people` model over
- * `data/people.csv` (id, phone, first_name) and `hello_sms`, which texts each new person through
- * the destination named `sms`. Tests add their own sluice.yml around it.
+ * Returns the files of a small SMS project without its sluice.yml: a `people` model over
+ * `data/people.csv` (id, phone, first_name), a template, and the trigger sync `hello_sms`, which
+ * texts each new person through the destination named `sms`.
  */
 export function smsSyncFiles(peopleCsv: string): Record<string, string> {
   return {

@@ -5,7 +5,7 @@ import type { WarehouseTarget } from './warehouse-target.js';
 
 export type { WarehouseTarget } from './warehouse-target.js';
 
-/** Every warehouse the conformance suite runs against, including those that skip here. */
+/** Returns every warehouse the conformance suite runs against, including those that skip here. */
 export function warehouseTargets(): WarehouseTarget[] {
   return [duckdbTarget, snowflakeTarget(), bigqueryTarget()];
 }
