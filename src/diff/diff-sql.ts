@@ -47,8 +47,27 @@ function operationCase(spec: DiffSpec, dialect: SqlDialect): string {
   return `CASE _change ${branches} END`;
 }
 
-/** Creates the diff table: every row that differs from the snapshot, with its operation. */
-export function createDiffTableSql(spec: DiffSpec, dialect: SqlDialect): string {
+/**
+ * Statements that create the diff table: every row that differs from the snapshot, with its
+ * operation and its place in the send order, `_seq`.
+ *
+ * One outer join of the model and the snapshot finds the rows. It compares the values natively,
+ * which is cheap, and hashes only the rows that may differ; the hash then decides exactly, so
+ * on_null skip fields and values that compare unequal but share canonical text come out right.
+ *
+ * The rows are numbered in a second statement that sorts only keys, and joined back. Sorting
+ * the full rows would hold every changed value in the sort at once, which is most of a sync's
+ * memory when every row changed.
+ */
+export function createDiffTableSql(spec: DiffSpec, dialect: SqlDialect): string[] {
+  return [
+    dialect.createTableAs(spec.tables.diffRows, diffRowsSelect(spec, dialect)),
+    dialect.createTableAs(spec.tables.diff, numberedDiffSelect(spec, dialect)),
+    dialect.dropTableIfExists(spec.tables.diffRows),
+  ];
+}
+
+function diffRowsSelect(spec: DiffSpec, dialect: SqlDialect): string {
   const q = (name: string) => dialect.quoteIdentifier(name);
   const model = dialect.quoteTable(spec.model);
   const snapshot = dialect.quoteTable(spec.tables.snapshot);
@@ -70,18 +89,14 @@ export function createDiffTableSql(spec: DiffSpec, dialect: SqlDialect): string 
     `c.${fieldColumn('f', i)} AS ${fieldColumn('n', i)}`,
     `s.${fieldColumn('f', i)} AS ${fieldColumn('o', i)}`,
   ]);
-
   const joined = [
-    'k._key AS _key',
+    'COALESCE(c._key, s._key) AS _key',
     "CASE WHEN s._key IS NULL THEN 'added' WHEN c._key IS NULL THEN 'removed' ELSE 'changed' END AS _change",
     `CASE WHEN c._key IS NULL THEN NULL ELSE ${newHash} END AS _hash`,
     `${oldHash} AS _old_hash`,
     ...fieldPairs,
   ];
 
-  // Two phases. The join first compares the values natively, which is cheap, to find every row
-  // that may differ. Only those candidates are hashed, and the hash decides exactly, so on_null
-  // skip fields and values that compare unequal but share canonical text come out right.
   // NOTE: values equal natively but different in canonical text, such as float -0.0 and 0.0,
   // are not seen as changed.
   const valueDiffers = spec.fields.map((field, i) => distinctFrom(dialect, `c.${fieldColumn('f', i)}`, `s.${fieldColumn('f', i)}`, field.type));
@@ -89,28 +104,32 @@ export function createDiffTableSql(spec: DiffSpec, dialect: SqlDialect): string 
     ? ''
     : `\n  WHERE c._key IS NULL OR s._key IS NULL OR s._hash IS NULL${valueDiffers.length > 0 ? ` OR ${valueDiffers.join(' OR ')}` : ''}`;
 
-  // `_seq` numbers the removed rows first, then the rest, each by key. Every mode maps removed
-  // rows to one operation and the others to one more, so batches cut in `_seq` order hold one
-  // operation each, and removals reach the destination before the adds of the same run.
-  return `${dialect.createTableAs(spec.tables.diff, `WITH cur AS (
+  return `WITH cur AS (
   ${current}
-),
-candidates AS (
-  SELECT COALESCE(c._key, s._key) AS _key
-  FROM cur c FULL OUTER JOIN ${snapshot} s ON c._key = s._key${candidateFilter}
 ),
 joined AS (
   SELECT ${joined.join(',\n    ')}
-  FROM candidates k
-  LEFT JOIN cur c ON c._key = k._key
-  LEFT JOIN ${snapshot} s ON s._key = k._key
+  FROM cur c FULL OUTER JOIN ${snapshot} s ON c._key = s._key${candidateFilter}
 )
 SELECT joined.*,
   ${operationCase(spec, dialect)} AS _operation,
-  FALSE AS _withheld,
-  row_number() OVER (ORDER BY CASE WHEN _change = 'removed' THEN 0 ELSE 1 END, _key) AS _seq
+  FALSE AS _withheld
 FROM joined
-WHERE _change <> 'changed' OR _old_hash IS NULL OR _hash <> _old_hash`)}`;
+WHERE _change <> 'changed' OR _old_hash IS NULL OR _hash <> _old_hash`;
+}
+
+/**
+ * `_seq` numbers the removed rows first, then the rest, each by key. Every mode maps removed
+ * rows to one operation and the others to one more, so batches cut in `_seq` order hold one
+ * operation each, and removals reach the destination before the adds of the same run.
+ */
+function numberedDiffSelect(spec: DiffSpec, dialect: SqlDialect): string {
+  const rows = dialect.quoteTable(spec.tables.diffRows);
+  const order = "CASE WHEN _change = 'removed' THEN 0 ELSE 1 END, _key";
+  return `SELECT d.*, n._seq
+FROM ${rows} d
+JOIN (SELECT _key AS _numbered_key, row_number() OVER (ORDER BY ${order}) AS _seq FROM ${rows}) n
+  ON n._numbered_key = d._key`;
 }
 
 function distinctFrom(dialect: SqlDialect, left: string, right: string, type: DiffField['type']): string {

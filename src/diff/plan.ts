@@ -50,7 +50,7 @@ export async function planSync(warehouse: WarehouseAdapter, spec: DiffSpec, opti
   const snapshot = await ensureSnapshot(warehouse, spec, options.internalSchema);
   const keys = await checkKeys(warehouse, spec, { maxNullKeyRows: options.guards.max_null_key_rows, pii: options.pii });
 
-  await warehouse.execute(createDiffTableSql(spec, warehouse.dialect));
+  for (const statement of createDiffTableSql(spec, warehouse.dialect)) await warehouse.execute(statement);
   const summary = await summarizeDiff(warehouse, spec);
 
   const modelRows = keys.modelRows - keys.nullKeyRows - keys.duplicateKeyRows;

@@ -6,6 +6,8 @@ export interface SyncTables {
   snapshot: TableRef;
   /** The plan: rows that differ from the snapshot, with the operation each gets. */
   diff: TableRef;
+  /** The diff's rows before they are numbered into `diff`; dropped once `diff` exists. */
+  diffRows: TableRef;
   /** Keys the destination did not confirm during the current run. */
   failed: TableRef;
 }
@@ -19,6 +21,7 @@ export function syncTables(schema: string, sync: string, mappingVersion: string)
   return {
     snapshot: { schema, name: `snapshot__${sync}__${mappingVersion}` },
     diff: { schema, name: `diff__${sync}` },
+    diffRows: { schema, name: `diff_rows__${sync}` },
     failed: { schema, name: `failed__${sync}` },
   };
 }

@@ -4,7 +4,6 @@ import type { WarehouseAdapter } from './adapter.js';
 import type { WarehouseCapabilities } from './capabilities.js';
 import type { SqlDialect } from './dialect.js';
 import { BigQueryAdapter } from './bigquery/bigquery-adapter.js';
-import { createBigQueryClient } from './bigquery/bigquery-client.js';
 import { bigqueryDialect } from './bigquery/bigquery-dialect.js';
 import { DuckDBAdapter } from './duckdb/duckdb-adapter.js';
 import { duckdbDialect } from './duckdb/duckdb-dialect.js';
@@ -27,7 +26,10 @@ export async function openWarehouse(config: WarehouseConfig, projectDir: string)
     }
     case 'snowflake':
       return SnowflakeAdapter.open(config, projectDir);
-    case 'bigquery':
+    case 'bigquery': {
+      // Google's client library is loaded only for a BigQuery project: it adds about 15 MB to
+      // every process that imports it.
+      const { createBigQueryClient } = await import('./bigquery/bigquery-client.js');
       return new BigQueryAdapter({
         client: createBigQueryClient(config, projectDir),
         defaultDataset: config.schema,
@@ -35,6 +37,7 @@ export async function openWarehouse(config: WarehouseConfig, projectDir: string)
         maximumBytesBilled: config.maximum_bytes_billed,
         jobTimeoutMs: config.job_timeout_seconds * 1000,
       });
+    }
   }
 }
 

@@ -58,7 +58,9 @@ const GOLDEN_DIALECTS: { name: string; dialect: SqlDialect }[] = [
 function goldenText(dialect: SqlDialect): string {
   const sections: [string, string][] = [];
   for (const spec of [mirrorSpec, audienceSpec]) {
-    sections.push([`createDiffTableSql ${spec.sync}`, createDiffTableSql(spec, dialect)]);
+    createDiffTableSql(spec, dialect).forEach((statement, index) => {
+      sections.push([`createDiffTableSql ${spec.sync} statement ${index + 1}`, statement]);
+    });
     sections.push([`pendingSendsSql ${spec.sync}`, pendingSendsSql(spec, dialect)]);
     commitSnapshotSql(spec, dialect, 'run_20240101T000000Z_abc123', 250).forEach((statement, index) => {
       sections.push([`commitSnapshotSql ${spec.sync} statement ${index + 1}`, statement]);
@@ -109,7 +111,7 @@ describe('diff SQL in DuckDB', () => {
       ) t(_key, _hash, _run_id, _synced_at, f0, f1)`,
     );
 
-    await warehouse.execute(createDiffTableSql(mirrorSpec, dialect));
+    for (const statement of createDiffTableSql(mirrorSpec, dialect)) await warehouse.execute(statement);
     const pending = await warehouse.query(pendingSendsSql(mirrorSpec, dialect));
     // Removed rows come first, so that batches hold one operation each.
     expect(pending.map((row) => [row._key, row._change, row._operation, row.n1])).toEqual([

@@ -1,17 +1,12 @@
--- createDiffTableSql contacts
-CREATE OR REPLACE TABLE "sluice"."diff__contacts" AS
+-- createDiffTableSql contacts statement 1
+CREATE OR REPLACE TABLE "sluice"."diff_rows__contacts" AS
 WITH cur AS (
   SELECT CAST("id" AS VARCHAR) AS _key, "email" AS f0, "Lifetime ""Value""" AS f1
     FROM "analytics"."contacts" AS model_row
     WHERE NOT ("id" IS NULL)
 ),
-candidates AS (
-  SELECT COALESCE(c._key, s._key) AS _key
-  FROM cur c FULL OUTER JOIN "sluice"."snapshot__contacts__v1a2b3c4" s ON c._key = s._key
-  WHERE c._key IS NULL OR s._key IS NULL OR s._hash IS NULL OR c.f0 IS DISTINCT FROM s.f0 OR c.f1 IS DISTINCT FROM s.f1
-),
 joined AS (
-  SELECT k._key AS _key,
+  SELECT COALESCE(c._key, s._key) AS _key,
     CASE WHEN s._key IS NULL THEN 'added' WHEN c._key IS NULL THEN 'removed' ELSE 'changed' END AS _change,
     CASE WHEN c._key IS NULL THEN NULL ELSE md5(concat(CASE WHEN CAST(c.f0 AS VARCHAR) IS NULL THEN '~' ELSE concat(CAST(length(CAST(c.f0 AS VARCHAR)) AS VARCHAR), ':', CAST(c.f0 AS VARCHAR)) END, CASE WHEN CASE WHEN strpos(CAST(COALESCE(c.f1, s.f1) AS VARCHAR), '.') > 0 THEN rtrim(rtrim(CAST(COALESCE(c.f1, s.f1) AS VARCHAR), '0'), '.') ELSE CAST(COALESCE(c.f1, s.f1) AS VARCHAR) END IS NULL THEN '~' ELSE concat(CAST(length(CASE WHEN strpos(CAST(COALESCE(c.f1, s.f1) AS VARCHAR), '.') > 0 THEN rtrim(rtrim(CAST(COALESCE(c.f1, s.f1) AS VARCHAR), '0'), '.') ELSE CAST(COALESCE(c.f1, s.f1) AS VARCHAR) END) AS VARCHAR), ':', CASE WHEN strpos(CAST(COALESCE(c.f1, s.f1) AS VARCHAR), '.') > 0 THEN rtrim(rtrim(CAST(COALESCE(c.f1, s.f1) AS VARCHAR), '0'), '.') ELSE CAST(COALESCE(c.f1, s.f1) AS VARCHAR) END) END)) END AS _hash,
     s._hash AS _old_hash,
@@ -19,16 +14,24 @@ joined AS (
     s.f0 AS o0,
     c.f1 AS n1,
     s.f1 AS o1
-  FROM candidates k
-  LEFT JOIN cur c ON c._key = k._key
-  LEFT JOIN "sluice"."snapshot__contacts__v1a2b3c4" s ON s._key = k._key
+  FROM cur c FULL OUTER JOIN "sluice"."snapshot__contacts__v1a2b3c4" s ON c._key = s._key
+  WHERE c._key IS NULL OR s._key IS NULL OR s._hash IS NULL OR c.f0 IS DISTINCT FROM s.f0 OR c.f1 IS DISTINCT FROM s.f1
 )
 SELECT joined.*,
   CASE _change WHEN 'added' THEN 'upsert' WHEN 'changed' THEN 'upsert' WHEN 'removed' THEN 'delete' END AS _operation,
-  FALSE AS _withheld,
-  row_number() OVER (ORDER BY CASE WHEN _change = 'removed' THEN 0 ELSE 1 END, _key) AS _seq
+  FALSE AS _withheld
 FROM joined
 WHERE _change <> 'changed' OR _old_hash IS NULL OR _hash <> _old_hash;
+
+-- createDiffTableSql contacts statement 2
+CREATE OR REPLACE TABLE "sluice"."diff__contacts" AS
+SELECT d.*, n._seq
+FROM "sluice"."diff_rows__contacts" d
+JOIN (SELECT _key AS _numbered_key, row_number() OVER (ORDER BY CASE WHEN _change = 'removed' THEN 0 ELSE 1 END, _key) AS _seq FROM "sluice"."diff_rows__contacts") n
+  ON n._numbered_key = d._key;
+
+-- createDiffTableSql contacts statement 3
+DROP TABLE IF EXISTS "sluice"."diff_rows__contacts";
 
 -- pendingSendsSql contacts
 SELECT _seq, _key, _change, _operation, _hash, _old_hash, n0, o0, n1, o1 FROM "sluice"."diff__contacts"
@@ -43,34 +46,37 @@ INSERT INTO "sluice"."snapshot__contacts__v1a2b3c4" (_key, _hash, _run_id, _sync
 SELECT d._key, d._hash, 'run_20240101T000000Z_abc123', CURRENT_TIMESTAMP, d.n0, COALESCE(d.n1, d.o1)
 FROM "sluice"."diff__contacts" d WHERE d._change <> 'removed' AND NOT d._withheld AND (d._operation IS NULL OR (d._seq <= 250 AND NOT EXISTS (SELECT 1 FROM "sluice"."failed__contacts" x WHERE x._key = d._key)));
 
--- createDiffTableSql buyers
-CREATE OR REPLACE TABLE "sluice"."diff__buyers" AS
+-- createDiffTableSql buyers statement 1
+CREATE OR REPLACE TABLE "sluice"."diff_rows__buyers" AS
 WITH cur AS (
   SELECT * FROM (SELECT concat(CAST(length(CAST("account_id" AS VARCHAR)) AS VARCHAR), ':', CAST("account_id" AS VARCHAR), '|', CAST(length(CAST("email" AS VARCHAR)) AS VARCHAR), ':', CAST("email" AS VARCHAR)) AS _key, "seen_at" AS f0, count(*) OVER (PARTITION BY concat(CAST(length(CAST("account_id" AS VARCHAR)) AS VARCHAR), ':', CAST("account_id" AS VARCHAR), '|', CAST(length(CAST("email" AS VARCHAR)) AS VARCHAR), ':', CAST("email" AS VARCHAR))) AS _copies
     FROM "analytics"."buyers" AS model_row
     WHERE NOT ("account_id" IS NULL OR "email" IS NULL)) keyed WHERE _copies = 1
 ),
-candidates AS (
-  SELECT COALESCE(c._key, s._key) AS _key
-  FROM cur c FULL OUTER JOIN "sluice"."snapshot__buyers__v9f8e7d6" s ON c._key = s._key
-),
 joined AS (
-  SELECT k._key AS _key,
+  SELECT COALESCE(c._key, s._key) AS _key,
     CASE WHEN s._key IS NULL THEN 'added' WHEN c._key IS NULL THEN 'removed' ELSE 'changed' END AS _change,
     CASE WHEN c._key IS NULL THEN NULL ELSE md5(concat(CASE WHEN strftime(CAST(COALESCE(c.f0, s.f0) AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.%fZ') IS NULL THEN '~' ELSE concat(CAST(length(strftime(CAST(COALESCE(c.f0, s.f0) AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.%fZ')) AS VARCHAR), ':', strftime(CAST(COALESCE(c.f0, s.f0) AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.%fZ')) END)) END AS _hash,
     CAST(NULL AS VARCHAR) AS _old_hash,
     c.f0 AS n0,
     s.f0 AS o0
-  FROM candidates k
-  LEFT JOIN cur c ON c._key = k._key
-  LEFT JOIN "sluice"."snapshot__buyers__v9f8e7d6" s ON s._key = k._key
+  FROM cur c FULL OUTER JOIN "sluice"."snapshot__buyers__v9f8e7d6" s ON c._key = s._key
 )
 SELECT joined.*,
   CASE _change WHEN 'added' THEN 'add' WHEN 'changed' THEN 'add' WHEN 'removed' THEN 'remove' END AS _operation,
-  FALSE AS _withheld,
-  row_number() OVER (ORDER BY CASE WHEN _change = 'removed' THEN 0 ELSE 1 END, _key) AS _seq
+  FALSE AS _withheld
 FROM joined
 WHERE _change <> 'changed' OR _old_hash IS NULL OR _hash <> _old_hash;
+
+-- createDiffTableSql buyers statement 2
+CREATE OR REPLACE TABLE "sluice"."diff__buyers" AS
+SELECT d.*, n._seq
+FROM "sluice"."diff_rows__buyers" d
+JOIN (SELECT _key AS _numbered_key, row_number() OVER (ORDER BY CASE WHEN _change = 'removed' THEN 0 ELSE 1 END, _key) AS _seq FROM "sluice"."diff_rows__buyers") n
+  ON n._numbered_key = d._key;
+
+-- createDiffTableSql buyers statement 3
+DROP TABLE IF EXISTS "sluice"."diff_rows__buyers";
 
 -- pendingSendsSql buyers
 SELECT _seq, _key, _change, _operation, _hash, _old_hash, n0, o0 FROM "sluice"."diff__buyers"

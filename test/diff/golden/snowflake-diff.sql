@@ -1,17 +1,12 @@
--- createDiffTableSql contacts
-CREATE OR REPLACE TABLE "SLUICE"."DIFF__CONTACTS" AS
+-- createDiffTableSql contacts statement 1
+CREATE OR REPLACE TABLE "SLUICE"."DIFF_ROWS__CONTACTS" AS
 WITH cur AS (
   SELECT TO_VARCHAR("ID") AS _key, "EMAIL" AS f0, "Lifetime ""Value""" AS f1
     FROM "ANALYTICS"."CONTACTS" AS model_row
     WHERE NOT ("ID" IS NULL)
 ),
-candidates AS (
-  SELECT COALESCE(c._key, s._key) AS _key
-  FROM cur c FULL OUTER JOIN "SLUICE"."SNAPSHOT__CONTACTS__V1A2B3C4" s ON c._key = s._key
-  WHERE c._key IS NULL OR s._key IS NULL OR s._hash IS NULL OR c.f0 IS DISTINCT FROM s.f0 OR c.f1 IS DISTINCT FROM s.f1
-),
 joined AS (
-  SELECT k._key AS _key,
+  SELECT COALESCE(c._key, s._key) AS _key,
     CASE WHEN s._key IS NULL THEN 'added' WHEN c._key IS NULL THEN 'removed' ELSE 'changed' END AS _change,
     CASE WHEN c._key IS NULL THEN NULL ELSE MD5(CONCAT(COALESCE(CASE WHEN TO_VARCHAR(c.f0) IS NULL THEN '~' ELSE CONCAT(COALESCE(CAST(LENGTH(TO_VARCHAR(c.f0)) AS VARCHAR), ''), ':', COALESCE(TO_VARCHAR(c.f0), '')) END, ''), COALESCE(CASE WHEN CASE WHEN CONTAINS(TO_VARCHAR(COALESCE(c.f1, s.f1)), '.') THEN REGEXP_REPLACE(TO_VARCHAR(COALESCE(c.f1, s.f1)), '[.]?0+$', '') ELSE TO_VARCHAR(COALESCE(c.f1, s.f1)) END IS NULL THEN '~' ELSE CONCAT(COALESCE(CAST(LENGTH(CASE WHEN CONTAINS(TO_VARCHAR(COALESCE(c.f1, s.f1)), '.') THEN REGEXP_REPLACE(TO_VARCHAR(COALESCE(c.f1, s.f1)), '[.]?0+$', '') ELSE TO_VARCHAR(COALESCE(c.f1, s.f1)) END) AS VARCHAR), ''), ':', COALESCE(CASE WHEN CONTAINS(TO_VARCHAR(COALESCE(c.f1, s.f1)), '.') THEN REGEXP_REPLACE(TO_VARCHAR(COALESCE(c.f1, s.f1)), '[.]?0+$', '') ELSE TO_VARCHAR(COALESCE(c.f1, s.f1)) END, '')) END, ''))) END AS _hash,
     s._hash AS _old_hash,
@@ -19,16 +14,24 @@ joined AS (
     s.f0 AS o0,
     c.f1 AS n1,
     s.f1 AS o1
-  FROM candidates k
-  LEFT JOIN cur c ON c._key = k._key
-  LEFT JOIN "SLUICE"."SNAPSHOT__CONTACTS__V1A2B3C4" s ON s._key = k._key
+  FROM cur c FULL OUTER JOIN "SLUICE"."SNAPSHOT__CONTACTS__V1A2B3C4" s ON c._key = s._key
+  WHERE c._key IS NULL OR s._key IS NULL OR s._hash IS NULL OR c.f0 IS DISTINCT FROM s.f0 OR c.f1 IS DISTINCT FROM s.f1
 )
 SELECT joined.*,
   CASE _change WHEN 'added' THEN 'upsert' WHEN 'changed' THEN 'upsert' WHEN 'removed' THEN 'delete' END AS _operation,
-  FALSE AS _withheld,
-  row_number() OVER (ORDER BY CASE WHEN _change = 'removed' THEN 0 ELSE 1 END, _key) AS _seq
+  FALSE AS _withheld
 FROM joined
 WHERE _change <> 'changed' OR _old_hash IS NULL OR _hash <> _old_hash;
+
+-- createDiffTableSql contacts statement 2
+CREATE OR REPLACE TABLE "SLUICE"."DIFF__CONTACTS" AS
+SELECT d.*, n._seq
+FROM "SLUICE"."DIFF_ROWS__CONTACTS" d
+JOIN (SELECT _key AS _numbered_key, row_number() OVER (ORDER BY CASE WHEN _change = 'removed' THEN 0 ELSE 1 END, _key) AS _seq FROM "SLUICE"."DIFF_ROWS__CONTACTS") n
+  ON n._numbered_key = d._key;
+
+-- createDiffTableSql contacts statement 3
+DROP TABLE IF EXISTS "SLUICE"."DIFF_ROWS__CONTACTS";
 
 -- pendingSendsSql contacts
 SELECT _seq, _key, _change, _operation, _hash, _old_hash, n0, o0, n1, o1 FROM "SLUICE"."DIFF__CONTACTS"
@@ -43,34 +46,37 @@ INSERT INTO "SLUICE"."SNAPSHOT__CONTACTS__V1A2B3C4" (_key, _hash, _run_id, _sync
 SELECT d._key, d._hash, 'run_20240101T000000Z_abc123', CURRENT_TIMESTAMP, d.n0, COALESCE(d.n1, d.o1)
 FROM "SLUICE"."DIFF__CONTACTS" d WHERE d._change <> 'removed' AND NOT d._withheld AND (d._operation IS NULL OR (d._seq <= 250 AND NOT EXISTS (SELECT 1 FROM "SLUICE"."FAILED__CONTACTS" x WHERE x._key = d._key)));
 
--- createDiffTableSql buyers
-CREATE OR REPLACE TABLE "SLUICE"."DIFF__BUYERS" AS
+-- createDiffTableSql buyers statement 1
+CREATE OR REPLACE TABLE "SLUICE"."DIFF_ROWS__BUYERS" AS
 WITH cur AS (
   SELECT * FROM (SELECT CONCAT(COALESCE(CAST(LENGTH(TO_VARCHAR("ACCOUNT_ID")) AS VARCHAR), ''), ':', COALESCE(TO_VARCHAR("ACCOUNT_ID"), ''), '|', COALESCE(CAST(LENGTH(TO_VARCHAR("EMAIL")) AS VARCHAR), ''), ':', COALESCE(TO_VARCHAR("EMAIL"), '')) AS _key, "SEEN_AT" AS f0, count(*) OVER (PARTITION BY CONCAT(COALESCE(CAST(LENGTH(TO_VARCHAR("ACCOUNT_ID")) AS VARCHAR), ''), ':', COALESCE(TO_VARCHAR("ACCOUNT_ID"), ''), '|', COALESCE(CAST(LENGTH(TO_VARCHAR("EMAIL")) AS VARCHAR), ''), ':', COALESCE(TO_VARCHAR("EMAIL"), ''))) AS _copies
     FROM "ANALYTICS"."BUYERS" AS model_row
     WHERE NOT ("ACCOUNT_ID" IS NULL OR "EMAIL" IS NULL)) keyed WHERE _copies = 1
 ),
-candidates AS (
-  SELECT COALESCE(c._key, s._key) AS _key
-  FROM cur c FULL OUTER JOIN "SLUICE"."SNAPSHOT__BUYERS__V9F8E7D6" s ON c._key = s._key
-),
 joined AS (
-  SELECT k._key AS _key,
+  SELECT COALESCE(c._key, s._key) AS _key,
     CASE WHEN s._key IS NULL THEN 'added' WHEN c._key IS NULL THEN 'removed' ELSE 'changed' END AS _change,
     CASE WHEN c._key IS NULL THEN NULL ELSE MD5(CONCAT(COALESCE(CASE WHEN (TO_CHAR(CONVERT_TIMEZONE('UTC', COALESCE(c.f0, s.f0))::TIMESTAMP_NTZ, 'YYYY-MM-DD"T"HH24:MI:SS.FF6') || 'Z') IS NULL THEN '~' ELSE CONCAT(COALESCE(CAST(LENGTH((TO_CHAR(CONVERT_TIMEZONE('UTC', COALESCE(c.f0, s.f0))::TIMESTAMP_NTZ, 'YYYY-MM-DD"T"HH24:MI:SS.FF6') || 'Z')) AS VARCHAR), ''), ':', COALESCE((TO_CHAR(CONVERT_TIMEZONE('UTC', COALESCE(c.f0, s.f0))::TIMESTAMP_NTZ, 'YYYY-MM-DD"T"HH24:MI:SS.FF6') || 'Z'), '')) END, ''))) END AS _hash,
     CAST(NULL AS VARCHAR) AS _old_hash,
     c.f0 AS n0,
     s.f0 AS o0
-  FROM candidates k
-  LEFT JOIN cur c ON c._key = k._key
-  LEFT JOIN "SLUICE"."SNAPSHOT__BUYERS__V9F8E7D6" s ON s._key = k._key
+  FROM cur c FULL OUTER JOIN "SLUICE"."SNAPSHOT__BUYERS__V9F8E7D6" s ON c._key = s._key
 )
 SELECT joined.*,
   CASE _change WHEN 'added' THEN 'add' WHEN 'changed' THEN 'add' WHEN 'removed' THEN 'remove' END AS _operation,
-  FALSE AS _withheld,
-  row_number() OVER (ORDER BY CASE WHEN _change = 'removed' THEN 0 ELSE 1 END, _key) AS _seq
+  FALSE AS _withheld
 FROM joined
 WHERE _change <> 'changed' OR _old_hash IS NULL OR _hash <> _old_hash;
+
+-- createDiffTableSql buyers statement 2
+CREATE OR REPLACE TABLE "SLUICE"."DIFF__BUYERS" AS
+SELECT d.*, n._seq
+FROM "SLUICE"."DIFF_ROWS__BUYERS" d
+JOIN (SELECT _key AS _numbered_key, row_number() OVER (ORDER BY CASE WHEN _change = 'removed' THEN 0 ELSE 1 END, _key) AS _seq FROM "SLUICE"."DIFF_ROWS__BUYERS") n
+  ON n._numbered_key = d._key;
+
+-- createDiffTableSql buyers statement 3
+DROP TABLE IF EXISTS "SLUICE"."DIFF_ROWS__BUYERS";
 
 -- pendingSendsSql buyers
 SELECT _seq, _key, _change, _operation, _hash, _old_hash, n0, o0 FROM "SLUICE"."DIFF__BUYERS"
