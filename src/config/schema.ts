@@ -31,6 +31,13 @@ export const scheduleSchema = z
   })
   .strict();
 
+const memorySizeSchema = z
+  .string()
+  .regex(/^\s*\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$/i, 'use a size such as 512MB or 2GB');
+
+/** DuckDB's memory cap while a sync runs, unless the project sets `sync_memory_limit`. */
+export const DEFAULT_SYNC_MEMORY_LIMIT = '256MB';
+
 const duckdbWarehouseSchema = z
   .object({
     type: z.literal('duckdb'),
@@ -47,10 +54,14 @@ const duckdbWarehouseSchema = z
      * ordinary models fail with DuckDB's "Out of Memory Error" (a CSV scan of the example
      * project did at 160MB), so there is no low default.
      */
-    memory_limit: z
-      .string()
-      .regex(/^\s*\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$/i, 'use a size such as 512MB or 2GB')
-      .optional(),
+    memory_limit: memorySizeSchema.optional(),
+    /**
+     * Cap on DuckDB's memory while a sync computes its diff, reads the rows to send and commits
+     * its snapshot. Those are Sluice's own joins, sorts and inserts, which spill to disk under
+     * the cap instead of failing, so a large sync runs in little memory. `off` runs them under
+     * `memory_limit` too.
+     */
+    sync_memory_limit: z.union([memorySizeSchema, z.literal('off')]).default(DEFAULT_SYNC_MEMORY_LIMIT),
     /** Seconds to wait for another process to release the database file before giving up. */
     lock_wait_seconds: z.number().min(0).default(30),
   })

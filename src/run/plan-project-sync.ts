@@ -4,6 +4,7 @@ import { upstreamClosure } from '../models/graph.js';
 import { planSync, type SyncPlan } from '../diff/plan.js';
 import type { RunContext, RunOptions } from './run-context.js';
 import { newRunId } from './run-context.js';
+import { underSyncMemoryCap } from './sync-memory-cap.js';
 import { compileModels, modelsOfSync } from './run-project.js';
 import { planOptionsFor, resolveDiffSpec } from './resolve-sync.js';
 import { acquireSyncLock } from './sync-lock.js';
@@ -29,7 +30,7 @@ export async function planProjectSync(context: RunContext, syncName: string, opt
   try {
     const model = compiled.find((candidate) => candidate.name === sync.config.model)!;
     const { spec } = await resolveDiffSpec(context.warehouse, context.project, sync, model, { full: options.full });
-    return await planSync(context.warehouse, spec, planOptionsFor(context, sync, model, options));
+    return await underSyncMemoryCap(context, sync.name, undefined, () => planSync(context.warehouse, spec, planOptionsFor(context, sync, model, options)));
   } finally {
     await lock.release();
   }

@@ -10,6 +10,7 @@ import { emptyCounts, type SyncSummary } from './run-summary.js';
 import { planOptionsFor, resolveDiffSpec } from './resolve-sync.js';
 import { acquireSyncLock } from './sync-lock.js';
 import { openSyncDestination } from './open-destination.js';
+import { underSyncMemoryCap } from './sync-memory-cap.js';
 
 const REJECTION_SAMPLE = 5;
 
@@ -40,22 +41,24 @@ export async function runSync(
     const resolved = await resolveDiffSpec(context.warehouse, context.project, sync, model, { full: options.full });
     mappingVersion = resolved.mappingVersion;
     context.warehouse.setTag(`run=${runId} sync=${sync.name}`);
-    const plan = await planSync(context.warehouse, resolved.spec, planOptionsFor(context, sync, model, options));
-    fillPlanCounts(summary, plan);
+    await underSyncMemoryCap(context, sync.name, runId, async () => {
+      const plan = await planSync(context.warehouse, resolved.spec, planOptionsFor(context, sync, model, options));
+      fillPlanCounts(summary, plan);
 
-    const tripped = plan.guards.filter((guard) => guard.tripped);
-    if (tripped.length > 0 && plan.withheldRemovals === 0) {
-      summary.status = 'guarded';
-      summary.detail = tripped.map((guard) => guard.message).join(' ');
-      context.logger.log('warn', 'sync.guard.tripped', { runId, sync: sync.name, guards: tripped.map((g) => g.guard) });
-      return await finish(context, runId, summary, model, mappingVersion, started);
-    }
+      const tripped = plan.guards.filter((guard) => guard.tripped);
+      if (tripped.length > 0 && plan.withheldRemovals === 0) {
+        summary.status = 'guarded';
+        summary.detail = tripped.map((guard) => guard.message).join(' ');
+        context.logger.log('warn', 'sync.guard.tripped', { runId, sync: sync.name, guards: tripped.map((g) => g.guard) });
+        return;
+      }
 
-    const result = await sendPlan(context, runId, sync, plan);
-    fillApplyCounts(summary, result);
-    summary.status = statusOf(result, plan);
-    if (tripped.length > 0) summary.detail = `${plan.withheldRemovals} removals withheld. ${tripped.map((g) => g.message).join(' ')}`;
-    if (result.error) summary.error = errorMessage(result.error);
+      const result = await sendPlan(context, runId, sync, plan);
+      fillApplyCounts(summary, result);
+      summary.status = statusOf(result, plan);
+      if (tripped.length > 0) summary.detail = `${plan.withheldRemovals} removals withheld. ${tripped.map((g) => g.message).join(' ')}`;
+      if (result.error) summary.error = errorMessage(result.error);
+    });
   } catch (error) {
     summary.status = 'failed';
     summary.error = errorMessage(error);

@@ -41,6 +41,11 @@ export interface WarehouseAdapter {
   atomically(statements: string[]): Promise<void>;
   tableExists(table: TableRef): Promise<boolean>;
   ensureSchema(schema: string): Promise<void>;
+  /**
+   * Runs a sync's statements under a lower memory cap, where the warehouse runs inside this
+   * process. `onLifted` reports a cap that had to be lifted for a statement to finish.
+   */
+  withSyncMemoryCap?<T>(work: () => Promise<T>, onLifted: (reason: string) => void): Promise<T>;
   /** Sets the tag (the run id) put before every statement from now on. */
   setTag(tag: string | undefined): void;
   close(): Promise<void>;

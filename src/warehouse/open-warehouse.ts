@@ -20,6 +20,7 @@ export async function openWarehouse(config: WarehouseConfig, projectDir: string)
         path,
         threads: config.threads,
         memoryLimit: config.memory_limit,
+        syncMemoryLimit: config.sync_memory_limit === 'off' ? undefined : config.sync_memory_limit,
         fileSearchPath: projectDir,
         lockWaitMs: config.lock_wait_seconds * 1000,
       });

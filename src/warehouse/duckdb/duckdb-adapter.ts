@@ -14,6 +14,8 @@ export interface DuckDBAdapterOptions {
   path: string;
   threads?: number;
   memoryLimit?: string;
+  /** Lower cap while Sluice's own sync statements run; see `withSyncMemoryCap`. */
+  syncMemoryLimit?: string;
   /** Folder that relative file paths in SQL resolve against: the project folder. */
   fileSearchPath?: string;
   /** How long to wait for another process to release the database file. */
@@ -21,6 +23,12 @@ export interface DuckDBAdapterOptions {
 }
 
 const LOCK_RETRY_MS = 250;
+
+interface MemoryLimits {
+  /** DuckDB's memory_limit for everything else, such as models; unset is DuckDB's default. */
+  limit: string | undefined;
+  syncLimit: string | undefined;
+}
 
 /**
  * The embedded default warehouse, one DuckDB instance per adapter. Statements run on a main
@@ -41,11 +49,16 @@ export class DuckDBAdapter implements WarehouseAdapter {
 
   readonly #instance: DuckDBInstance;
   readonly #main: DuckDBConnection;
+  readonly #memory: MemoryLimits;
   #tag: string | undefined;
+  /** Set while the sync memory cap holds; called once if a statement needs it lifted. */
+  #cap: { onLifted: (reason: string) => void } | undefined;
+  #inTransaction = false;
 
-  private constructor(instance: DuckDBInstance, main: DuckDBConnection) {
+  private constructor(instance: DuckDBInstance, main: DuckDBConnection, memory: MemoryLimits) {
     this.#instance = instance;
     this.#main = main;
+    this.#memory = memory;
   }
 
   static async open(options: DuckDBAdapterOptions): Promise<DuckDBAdapter> {
@@ -58,7 +71,7 @@ export class DuckDBAdapter implements WarehouseAdapter {
     if (options.path !== ':memory:') await mkdir(dirname(options.path), { recursive: true });
     const instance = await DuckDBAdapter.#createInstance(options.path, settings, options.lockWaitMs ?? 0);
     const main = await DuckDBAdapter.#connect(instance);
-    return new DuckDBAdapter(instance, main);
+    return new DuckDBAdapter(instance, main, { limit: options.memoryLimit, syncLimit: options.syncMemoryLimit });
   }
 
   /**
@@ -101,7 +114,13 @@ export class DuckDBAdapter implements WarehouseAdapter {
   }
 
   async execute(sql: string): Promise<void> {
-    await this.#run(this.#main, sql);
+    try {
+      await this.#run(this.#main, sql);
+    } catch (error) {
+      // Inside a transaction the failed statement has aborted it; `atomically` retries it whole.
+      if (this.#inTransaction || !(await this.#liftCapAfter(error))) throw error;
+      await this.#run(this.#main, sql);
+    }
   }
 
   async query(sql: string): Promise<Row[]> {
@@ -111,6 +130,20 @@ export class DuckDBAdapter implements WarehouseAdapter {
   }
 
   async *stream(sql: string, pageSize: number): AsyncIterable<Row[]> {
+    let yielded = false;
+    try {
+      for await (const page of this.#streamOnce(sql, pageSize)) {
+        yielded = true;
+        yield page;
+      }
+    } catch (error) {
+      // A result is read again from the start only if none of it reached the caller.
+      if (yielded || !(await this.#liftCapAfter(error))) throw error;
+      yield* this.#streamOnce(sql, pageSize);
+    }
+  }
+
+  async *#streamOnce(sql: string, pageSize: number): AsyncIterable<Row[]> {
     const connection = await DuckDBAdapter.#connect(this.#instance);
     try {
       const result = await this.#streamResult(connection, sql);
@@ -185,14 +218,68 @@ export class DuckDBAdapter implements WarehouseAdapter {
   }
 
   async atomically(statements: string[]): Promise<void> {
+    try {
+      await this.#transaction(statements);
+    } catch (error) {
+      if (!(await this.#liftCapAfter(error))) throw error;
+      await this.#transaction(statements);
+    }
+  }
+
+  async #transaction(statements: string[]): Promise<void> {
     await this.execute('BEGIN TRANSACTION');
+    this.#inTransaction = true;
     try {
       for (const statement of statements) await this.execute(statement);
       await this.execute('COMMIT');
     } catch (error) {
       await this.execute('ROLLBACK').catch(() => undefined);
       throw error;
+    } finally {
+      this.#inTransaction = false;
     }
+  }
+
+  /**
+   * Runs `work` with DuckDB's memory capped at `syncMemoryLimit`. Sluice's own statements for a
+   * sync (the diff, the reads of rows to send, the snapshot commit) are joins, sorts and inserts
+   * that DuckDB spills to disk when memory runs short, so the cap keeps a large sync's memory
+   * flat at the cost of some speed. Should DuckDB still run out of memory, the cap is lifted for
+   * the rest of `work`, the failed statement runs again, and `onLifted` says why.
+   */
+  async withSyncMemoryCap<T>(work: () => Promise<T>, onLifted: (reason: string) => void): Promise<T> {
+    const cap = this.#memory.syncLimit;
+    if (!cap || this.#cap) return work();
+    try {
+      await this.#main.run(`SET memory_limit = ${this.dialect.stringLiteral(cap)}`);
+    } catch (error) {
+      onLifted(`DuckDB could not lower its memory limit to ${cap}: ${errorMessage(error)}`);
+      return work();
+    }
+    this.#cap = { onLifted };
+    try {
+      return await work();
+    } finally {
+      if (this.#cap) {
+        this.#cap = undefined;
+        await this.#restoreMemoryLimit();
+      }
+    }
+  }
+
+  /** Lifts the sync memory cap if `error` is DuckDB running out of memory under it. */
+  async #liftCapAfter(error: unknown): Promise<boolean> {
+    const cap = this.#cap;
+    if (!cap || !/Out of Memory Error/i.test(errorMessage(error))) return false;
+    this.#cap = undefined;
+    await this.#restoreMemoryLimit();
+    cap.onLifted(`DuckDB ran out of memory under sync_memory_limit ${this.#memory.syncLimit}: ${errorMessage(error).split('\n')[0]}`);
+    return true;
+  }
+
+  async #restoreMemoryLimit(): Promise<void> {
+    const limit = this.#memory.limit;
+    await this.#main.run(limit ? `SET memory_limit = ${this.dialect.stringLiteral(limit)}` : 'RESET memory_limit');
   }
 
   async tableExists(table: TableRef): Promise<boolean> {
