@@ -149,13 +149,21 @@ ORDER BY _seq`;
 /**
  * Statements that advance the snapshot to what the destination confirmed: rows sent in batches
  * up to `highWaterSeq` that are not in the failed table, plus rows that needed no send. Withheld
- * and unconfirmed rows keep their old snapshot state, so the next run retries them.
+ * and unconfirmed rows keep their old snapshot state, so the next run retries them. With a
+ * `range`, only diff rows whose `_seq` falls in it advance.
  */
-export function commitSnapshotSql(spec: DiffSpec, dialect: SqlDialect, runId: string, highWaterSeq: number): string[] {
+export function commitSnapshotSql(
+  spec: DiffSpec,
+  dialect: SqlDialect,
+  runId: string,
+  highWaterSeq: number,
+  range?: { from: number; to: number },
+): string[] {
   const diff = dialect.quoteTable(spec.tables.diff);
   const snapshot = dialect.quoteTable(spec.tables.snapshot);
   const failed = dialect.quoteTable(spec.tables.failed);
-  const confirmed = `NOT d._withheld AND (d._operation IS NULL OR (d._seq <= ${highWaterSeq} AND NOT EXISTS (SELECT 1 FROM ${failed} x WHERE x._key = d._key)))`;
+  const inRange = range ? `d._seq BETWEEN ${range.from} AND ${range.to} AND ` : '';
+  const confirmed = `${inRange}NOT d._withheld AND (d._operation IS NULL OR (d._seq <= ${highWaterSeq} AND NOT EXISTS (SELECT 1 FROM ${failed} x WHERE x._key = d._key)))`;
 
   const fieldColumns = spec.fields.map((_field, i) => fieldColumn('f', i));
   const effective = spec.fields.map((field, i) =>

@@ -103,9 +103,28 @@ export async function applyPlan(
   }
 
   highWaterSeq = await flushDestination(destination, highWaterSeq, result);
-  await warehouse.atomically(commitSnapshotSql(spec, warehouse.dialect, options.runId, highWaterSeq));
+  await commitSnapshot(warehouse, plan, options.runId, highWaterSeq);
   options.logger.log('info', 'sync.snapshot.committed', { sync: plan.sync, highWaterSeq, accepted: result.accepted, rejected: result.rejected });
   return result;
+}
+
+/** Diff rows whose snapshot state one transaction of the commit advances. */
+const COMMIT_RANGE = 250_000;
+
+/**
+ * Advances the snapshot in transactions of at most COMMIT_RANGE diff rows, so that a commit of
+ * millions of rows never holds them all in one transaction. Each range is atomic, and every row
+ * it advances was confirmed, so a commit cut short leaves a snapshot that is true but behind:
+ * the rows of the ranges not yet committed are offered again on the next run.
+ */
+async function commitSnapshot(warehouse: WarehouseAdapter, plan: SyncPlan, runId: string, highWaterSeq: number): Promise<void> {
+  const { spec } = plan;
+  const [bounds] = await warehouse.query(`SELECT COALESCE(MAX(_seq), 0) AS max_seq FROM ${warehouse.dialect.quoteTable(spec.tables.diff)}`);
+  const maxSeq = Number(bounds?.max_seq ?? 0);
+  for (let from = 1; from <= maxSeq; from += COMMIT_RANGE) {
+    const range = { from, to: from + COMMIT_RANGE - 1 };
+    await warehouse.atomically(commitSnapshotSql(spec, warehouse.dialect, runId, highWaterSeq, range));
+  }
 }
 
 /**
@@ -127,12 +146,15 @@ async function flushDestination(destination: Destination, highWaterSeq: number, 
 
 /** Rows of the diff read per query, whatever the batch size. */
 const SEQ_RANGE = 10_000;
+/** Rows converted to objects at a time, where the warehouse can stream a range. */
+const PAGE_ROWS = 1_000;
 
 /**
  * Reads the rows to send in ranges of `_seq` and regroups them into full batches of one
  * operation each. A batch ends early only where the operation changes, which the `_seq` order
  * makes happen at most once per operation. The warehouse sorts one range at a time instead of
- * the whole diff, and this process keeps at most a range and a batch in memory.
+ * the whole diff. Where it can stream a range while other statements run, this process holds a
+ * page and a batch of rows; elsewhere it holds a range and a batch.
  */
 async function* batches(warehouse: WarehouseAdapter, plan: SyncPlan, batchSize: number): AsyncGenerator<Batch> {
   const diff = warehouse.dialect.quoteTable(plan.spec.tables.diff);
@@ -142,14 +164,17 @@ async function* batches(warehouse: WarehouseAdapter, plan: SyncPlan, batchSize: 
   let pending: Row[] = [];
 
   for (let from = 1; from <= maxSeq; from += range) {
-    const rows = await warehouse.query(pendingSendsSql(plan.spec, warehouse.dialect, { from, to: from + range - 1 }));
-    for (const row of rows) {
-      const full = pending.length >= batchSize || (pending.length > 0 && row._operation !== pending[0]!._operation);
-      if (full) {
-        yield toBatch(pending, plan);
-        pending = [];
+    const sql = pendingSendsSql(plan.spec, warehouse.dialect, { from, to: from + range - 1 });
+    const pages = warehouse.capabilities.supportsConcurrentQueries ? warehouse.stream(sql, PAGE_ROWS) : [await warehouse.query(sql)];
+    for await (const rows of pages) {
+      for (const row of rows) {
+        const full = pending.length >= batchSize || (pending.length > 0 && row._operation !== pending[0]!._operation);
+        if (full) {
+          yield toBatch(pending, plan);
+          pending = [];
+        }
+        pending.push(row);
       }
-      pending.push(row);
     }
   }
   if (pending.length > 0) yield toBatch(pending, plan);

@@ -188,7 +188,7 @@ describe('file destination, files', () => {
 
   it('declares per-run idempotent writes', async () => {
     const destination = await openFile({ format: 'csv' });
-    expect(destination.capabilities).toMatchObject({ maxBatchSize: 10_000, idempotent: true });
+    expect(destination.capabilities).toMatchObject({ maxBatchSize: 1_000, idempotent: true });
     expect(destination.capabilities.operations).toHaveLength(7);
     await finish(destination);
   });
