@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CanonicalValue, LogicalType, Row } from '../../src/core/values.js';
 import type { BigQueryAdapter } from '../../src/warehouse/bigquery/bigquery-adapter.js';
 import { bigqueryDialect as dialect } from '../../src/warehouse/bigquery/bigquery-dialect.js';
-import { insertStatements } from '../../src/warehouse/bigquery/bigquery-load.js';
 import { rowHashExpression } from '../../src/warehouse/dialect.js';
 import { DuckDBAdapter } from '../../src/warehouse/duckdb/duckdb-adapter.js';
 import { duckdbDialect } from '../../src/warehouse/duckdb/duckdb-dialect.js';
@@ -166,39 +165,6 @@ describe.skipIf(skip)(bigquerySuiteTitle('BigQuery adapter'), () => {
     expect(read).toEqual([rows[1], { id: 3, label: 'appended', amount: null, ratio: null, active: null, seen_at: null, born_on: null, traits: null }, rows[0]]);
   });
 
-  it('loads rows beyond one INSERT with a load job', async () => {
-    const table = { schema: dataset, name: 'loaded_in_bulk' };
-    const columns = [
-      { name: 'id', type: 'integer' as const },
-      { name: 'label', type: 'string' as const },
-      { name: 'amount', type: 'decimal' as const },
-      { name: 'ratio', type: 'float' as const },
-      { name: 'active', type: 'boolean' as const },
-      { name: 'seen_at', type: 'timestamp' as const },
-      { name: 'born_on', type: 'date' as const },
-    ];
-    // 4,000 rows of 500 characters: more than one 900 KB INSERT statement holds half of them.
-    const rows: Row[] = Array.from({ length: 4_000 }, (_, index) => ({
-      id: index === 0 ? '9007199254740993' : index,
-      label: index === 1 ? null : `${index} it's a \\ "quoted" \n line `.padEnd(500, 'x'),
-      amount: index % 2 === 0 ? '12345.125' : '-0.5',
-      ratio: index === 2 ? null : index / 8,
-      active: index % 3 === 0,
-      seen_at: index === 3 ? null : '2024-03-01T07:04:56.123456Z',
-      born_on: '2024-02-29',
-    }));
-    const [created, appended] = [rows.slice(0, 2_000), rows.slice(2_000)];
-    expect(insertStatements(dialect, table, columns, created).length).toBeGreaterThan(1);
-    expect(insertStatements(dialect, table, columns, appended).length).toBeGreaterThan(1);
-
-    await warehouse.loadRows(table, columns, created);
-    await warehouse.loadRows(table, columns, appended, { append: true });
-
-    const read = await warehouse.query(`SELECT * FROM ${dialect.quoteTable(table)}`);
-    const byId = (row: Row) => String(row.id);
-    expect(read.sort((a, b) => byId(a).localeCompare(byId(b)))).toEqual(rows.sort((a, b) => byId(a).localeCompare(byId(b))));
-  });
-
   it('commits all statements of an atomic set', async () => {
     const table = dialect.quoteTable({ schema: dataset, name: 'atomic_ok' });
     await warehouse.execute(`CREATE OR REPLACE TABLE ${table} (id INT64)`);
@@ -256,6 +222,39 @@ describe.skipIf(skip)(bigquerySuiteTitle('BigQuery adapter behind a proxy'), () 
   });
 
   const twentyFive = 'SELECT n FROM UNNEST(GENERATE_ARRAY(1, 25)) AS n ORDER BY n';
+
+  it('loads more than 100 rows with a load job', async () => {
+    const table = { schema: dataset, name: 'loaded_in_bulk' };
+    const columns = [
+      { name: 'id', type: 'integer' as const },
+      { name: 'label', type: 'string' as const },
+      { name: 'amount', type: 'decimal' as const },
+      { name: 'ratio', type: 'float' as const },
+      { name: 'active', type: 'boolean' as const },
+      { name: 'seen_at', type: 'timestamp' as const },
+      { name: 'born_on', type: 'date' as const },
+    ];
+    const rows: Row[] = Array.from({ length: 1_000 }, (_, index) => ({
+      id: index === 0 ? '9007199254740993' : index,
+      label: index === 1 ? null : `${index} it's a \\ "quoted" \n line 名前`,
+      amount: index % 2 === 0 ? '12345.125' : '-0.5',
+      ratio: index === 2 ? null : index / 8,
+      active: index % 3 === 0,
+      seen_at: index === 3 ? null : '2024-03-01T07:04:56.123456Z',
+      born_on: index === 4 ? null : '2024-02-29',
+    }));
+    const uploads = () => proxy.requests.filter((request) => request.path.startsWith('/upload/bigquery/v2/')).length;
+    const uploadsBefore = uploads();
+
+    await proxied.loadRows(table, columns, rows.slice(0, 100));
+    expect(uploads(), 'uploads for 100 rows').toBe(uploadsBefore);
+    await proxied.loadRows(table, columns, rows.slice(100), { append: true });
+    expect(uploads(), 'uploads for 900 rows').toBe(uploadsBefore + 1);
+
+    const read = await proxied.query(`SELECT * FROM ${dialect.quoteTable(table)}`);
+    const byId = (row: Row) => String(row.id);
+    expect(read.sort((a, b) => byId(a).localeCompare(byId(b)))).toEqual(rows.sort((a, b) => byId(a).localeCompare(byId(b))));
+  });
 
   it('rejects a page that lost rows', async () => {
     proxy.rewriteResults = (response) => ({ ...response, rows: (response.rows as unknown[]).slice(0, 20) });

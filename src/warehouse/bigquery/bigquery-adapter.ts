@@ -20,6 +20,15 @@ export interface BigQueryAdapterOptions {
   jobTimeoutMs: number;
 }
 
+/**
+ * Rows up to this count are loaded with INSERT statements: one query job and no upload, which
+ * suits the few keys a destination rejects. More rows go in one load job, BigQuery's bulk path,
+ * whose rows (unlike streamed ones) can be updated and deleted at once.
+ * NOTE: BigQuery allows 1,500 load jobs per table per day, so a sync that rejects more than
+ * this many rows at every run of a one-minute schedule would come close.
+ */
+const MAX_INSERT_ROWS = 100;
+
 /** How long one jobs.getQueryResults call waits for a running job before it is called again. */
 const POLL_TIMEOUT_MS = 10_000;
 
@@ -98,14 +107,10 @@ export class BigQueryAdapter implements WarehouseAdapter {
       );
       await this.execute(`CREATE OR REPLACE TABLE ${this.dialect.quoteTable(table)} (${definitions.join(', ')})`);
     }
-    const statements = insertStatements(this.dialect, table, columns, rows);
-    if (statements.length <= 1) {
-      for (const statement of statements) await this.execute(statement);
+    if (rows.length <= MAX_INSERT_ROWS) {
+      for (const statement of insertStatements(this.dialect, table, columns, rows)) await this.execute(statement);
       return;
     }
-    // Rows that need more than one INSERT go in one load job. It is faster (the emulator parses
-    // a 900 KB INSERT for seconds), and loaded rows, unlike streamed ones, can be updated and
-    // deleted at once. NOTE: BigQuery allows 1,500 load jobs per table per day.
     const dataset = table.schema ?? this.#options.defaultDataset;
     try {
       await appendWithLoadJob(this.#client.dataset(dataset).table(table.name), ndjsonRows(columns, rows));
