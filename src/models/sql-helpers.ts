@@ -18,8 +18,8 @@ const LOGICAL_TYPES: LogicalType[] = ['string', 'integer', 'decimal', 'float', '
 type Registrar = (name: string, helper: (...args: unknown[]) => string) => void;
 
 /**
- * Registers the helpers that compile to the warehouse's own SQL, for what no form accepted by
- * DuckDB, Snowflake and BigQuery alike can say. Expressions are passed as quoted SQL text:
+ * Registers the helpers that write the warehouse's own SQL where DuckDB, Snowflake and BigQuery
+ * share no syntax. Expressions are passed as quoted SQL text, as in
  * `{{date_diff_days "first_order_at" "last_order_at"}}`.
  */
 export function registerSqlHelpers(register: Registrar, model: string, dialect: SqlDialect): void {

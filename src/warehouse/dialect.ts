@@ -82,12 +82,12 @@ export interface SqlDialect {
   // Functions that model templates call through helpers (models/sql-helpers.ts), for SQL that
   // has no form all warehouses accept. Arguments are SQL expressions.
 
-  /** Whole days from `start` to `end`, both cast to DATE; negative when `end` is earlier. */
+  /** Whole days from `start` to `end`, both cast to DATE. Negative when `end` is earlier. */
   dateDiffDays(start: string, end: string): string;
-  /** `date` cast to DATE, plus `days` (an integer expression; negative subtracts), as a DATE. */
+  /** `date` cast to DATE, plus `days` (an integer expression, negative to subtract), as a DATE. */
   dateAddDays(date: string, days: string): string;
   /**
-   * A timestamp plus `days` (an integer expression; negative subtracts), of the timestamp's type.
+   * A timestamp plus `days` (an integer expression, negative to subtract), of the timestamp's type.
    * On BigQuery `timestamp` must be a TIMESTAMP, not a DATETIME.
    */
   timestampAddDays(timestamp: string, days: string): string;

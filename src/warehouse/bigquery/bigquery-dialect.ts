@@ -228,8 +228,8 @@ function floatText(expr: string): string {
 
 /**
  * MAX_BY as ARRAY_AGG ordered by the key, descending, limited to one element. BigQuery's own
- * MAX_BY is ANY_VALUE(value HAVING MAX key), which returns NULL when the greatest key's row has a
- * NULL value. Rows that do not qualify get a NULL key, and BigQuery sorts NULL last in a
+ * MAX_BY is ANY_VALUE(value HAVING MAX key), which keeps only the rows with the greatest key
+ * before it picks a value, so it returns NULL when that row's value is NULL. Rows that do not qualify get a NULL key, and BigQuery sorts NULL last in a
  * descending sort, so the first element is a qualifying row's value whenever there is one.
  * IGNORE NULLS would drop them more plainly, but the emulator rejects it beside ORDER BY and LIMIT.
  */

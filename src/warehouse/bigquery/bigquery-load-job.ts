@@ -3,9 +3,8 @@ import type { CanonicalValue, Row } from '../../core/values.js';
 import type { LoadColumn } from './bigquery-load.js';
 
 /**
- * Writes rows as newline-delimited JSON for a load job, with exact values: integers and decimals
- * as JSON strings, which BigQuery parses into INT64 and NUMERIC without a detour through a
- * double, and timestamps with an explicit UTC offset.
+ * Writes rows as newline-delimited JSON for a load job. Integers and decimals are JSON strings,
+ * so no digit goes through a double, and timestamps carry an explicit UTC offset.
  */
 export function ndjsonRows(columns: LoadColumn[], rows: Row[]): string {
   return rows.map((row) => JSON.stringify(Object.fromEntries(columns.map((column) => [column.name, jsonValue(row[column.name] ?? null, column)])))).join('\n') + '\n';
@@ -17,7 +16,8 @@ function jsonValue(value: CanonicalValue, column: LoadColumn): CanonicalValue {
     case 'boolean':
       return value === true || value === 'true';
     case 'float':
-      // JSON has no NaN or Infinity; BigQuery reads these strings as the FLOAT64 values.
+      // JSON has no NaN or Infinity, so they are written as the strings "NaN" and "Infinity".
+      // NOTE: whether a BigQuery load job reads those strings into FLOAT64 is not tested.
       return typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
     case 'timestamp':
       // Canonical `2024-03-01T12:34:56.123456Z` as `2024-03-01 12:34:56.123456+00:00`.
@@ -36,8 +36,9 @@ function jsonValue(value: CanonicalValue, column: LoadColumn): CanonicalValue {
  * Appends newline-delimited JSON to a table with one load job, uploaded through the client's
  * upload endpoint, and waits for the job to finish. The table must exist: no schema is sent, so
  * a row that does not fit the table fails the job rather than changing the table.
- * NOTE: the client puts load settings under configuration.load, where BigQuery has no labels,
- * so load jobs carry no run labels; their ids start with `sluice_load_` instead.
+ * NOTE: load jobs carry no run labels, because the client puts every setting it is given under
+ * configuration.load, and BigQuery takes labels only on the job's configuration. Their ids start
+ * with `sluice_load_` instead.
  */
 export async function appendWithLoadJob(table: Table, ndjson: string): Promise<void> {
   const upload = table.createWriteStream({

@@ -154,9 +154,9 @@ export const snowflakeDialect: SqlDialect = {
   },
 
   maxBy(value, key, condition) {
-    // MAX_BY returns NULL when the row with the greatest key has a NULL value, so such rows, and
-    // rows failing the condition, get a NULL key, which MAX_BY passes over.
-    // NOTE: that MAX_BY passes over NULL keys is checked on fakesnow (DuckDB's arg_max) only.
+    // Rows whose value is NULL, and rows failing the condition, get a NULL key, so that MAX_BY
+    // passes over them and cannot return a NULL value while another row has one.
+    // NOTE: that MAX_BY skips NULL keys is checked on fakesnow (DuckDB's arg_max) only.
     const qualifies = [condition === undefined ? undefined : `(${condition})`, `${value} IS NOT NULL`];
     return `MAX_BY(${value}, IFF(${qualifies.filter(Boolean).join(' AND ')}, ${key}, NULL))`;
   },
