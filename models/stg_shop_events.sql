@@ -9,8 +9,8 @@ with events as (
         cast(events.domain_userid as string) as domain_userid,
         cast(events.domain_sessionid as string) as domain_sessionid
     from {{source "snowplow" "events"}} as events
-    -- NOTE: the WHERE also keeps the QUALIFY valid on BigQuery, whose documentation has asked
-    -- for a WHERE, GROUP BY or HAVING clause beside QUALIFY.
+    -- NOTE: the WHERE also keeps the QUALIFY valid on BigQuery, which has been reported to
+    -- require a WHERE, GROUP BY or HAVING clause beside QUALIFY.
     where events.event_id is not null
     -- Snowplow can deliver an event more than once, so only the first copy collected is kept.
     qualify row_number() over (
