@@ -233,6 +233,7 @@ describe.skipIf(skip)(bigquerySuiteTitle('BigQuery adapter behind a proxy'), () 
       { name: 'active', type: 'boolean' as const },
       { name: 'seen_at', type: 'timestamp' as const },
       { name: 'born_on', type: 'date' as const },
+      { name: 'traits', type: 'json' as const },
     ];
     const rows: Row[] = Array.from({ length: 1_000 }, (_, index) => ({
       id: index === 0 ? '9007199254740993' : index,
@@ -242,6 +243,7 @@ describe.skipIf(skip)(bigquerySuiteTitle('BigQuery adapter behind a proxy'), () 
       active: index % 3 === 0,
       seen_at: index === 3 ? null : '2024-03-01T07:04:56.123456Z',
       born_on: index === 4 ? null : '2024-02-29',
+      traits: index === 5 ? null : { tags: ['a', index], nested: { ok: true } },
     }));
     const uploads = () => proxy.requests.filter((request) => request.path.startsWith('/upload/bigquery/v2/')).length;
     const uploadsBefore = uploads();

@@ -123,7 +123,7 @@ describe('BigQuery row loading', () => {
 
     expect(ndjsonRows(columns, rows).split('\n')).toEqual([
       '{"id":"9007199254740993","amount":"12345678901234567890.123456789","ratio":0.1,"active":true,' +
-        '"seen_at":"2024-03-01 07:04:56.123456+00:00","born_on":"2024-02-29","traits":"{\\"a\\":[1,\\"x\\"]}",' +
+        '"seen_at":"2024-03-01 07:04:56.123456+00:00","born_on":"2024-02-29","traits":{"a":[1,"x"]},' +
         '"label":"line\\nbreak \\"quoted\\""}',
       '{"id":"2","amount":null,"ratio":"NaN","active":false,"seen_at":null,"born_on":null,"traits":null,"label":null}',
       '',

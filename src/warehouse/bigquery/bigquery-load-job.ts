@@ -7,7 +7,11 @@ import type { LoadColumn } from './bigquery-load.js';
  * so no digit goes through a double, and timestamps carry an explicit UTC offset.
  */
 export function ndjsonRows(columns: LoadColumn[], rows: Row[]): string {
-  return rows.map((row) => JSON.stringify(Object.fromEntries(columns.map((column) => [column.name, jsonValue(row[column.name] ?? null, column)])))).join('\n') + '\n';
+  const lines = rows.map((row) => {
+    const record = columns.map((column) => [column.name, jsonValue(row[column.name] ?? null, column)]);
+    return JSON.stringify(Object.fromEntries(record));
+  });
+  return lines.join('\n') + '\n';
 }
 
 function jsonValue(value: CanonicalValue, column: LoadColumn): CanonicalValue {
@@ -23,7 +27,8 @@ function jsonValue(value: CanonicalValue, column: LoadColumn): CanonicalValue {
       // Canonical `2024-03-01T12:34:56.123456Z` as `2024-03-01 12:34:56.123456+00:00`.
       return String(value).replace('T', ' ').replace(/Z$/, '+00:00');
     case 'json':
-      return JSON.stringify(value);
+      // A JSON column takes the value itself; a string would load as a JSON string.
+      return value;
     case 'string':
     case 'other':
       return typeof value === 'object' ? JSON.stringify(value) : String(value);
