@@ -9,8 +9,8 @@ with events as (
 cookie_users as (
     select
         domain_userid,
-        arg_max(user_id, event_at) as user_id,
-        arg_max(email, event_at) filter (where email is not null) as email
+        {{max_by "user_id" "event_at"}} as user_id,
+        {{max_by "email" "event_at"}} as email
     from events
     where domain_userid is not null
       and user_id is not null
@@ -22,18 +22,15 @@ sessions as (
         session_id,
         any_value(domain_userid) as domain_userid,
         any_value(device_id) as device_id,
-        arg_max(user_id, event_at) filter (where user_id is not null) as user_id,
-        arg_max(email, event_at) filter (where email is not null) as email,
-        max(event_at) filter (where action_type in ('add_to_cart', 'checkout_step')) as last_cart_activity_at,
-        max(event_at) filter (where action_type = 'transaction') as last_purchase_at,
+        {{max_by "user_id" "event_at"}} as user_id,
+        {{max_by "email" "event_at"}} as email,
+        max(case when action_type in ('add_to_cart', 'checkout_step') then event_at end) as last_cart_activity_at,
+        max(case when action_type = 'transaction' then event_at end) as last_purchase_at,
         -- The cart context on add and remove events contains the cart total after the change.
-        arg_max(cart_value, event_at) filter (
-            where action_type in ('add_to_cart', 'remove_from_cart') and cart_value is not null
-        ) as cart_value,
-        arg_max(cart_currency, event_at) filter (
-            where action_type in ('add_to_cart', 'remove_from_cart') and cart_value is not null
-        ) as cart_currency,
-        arg_max(product_category, event_at) filter (where action_type = 'add_to_cart') as last_added_category
+        {{max_by "cart_value" "event_at" where="action_type in ('add_to_cart', 'remove_from_cart')"}} as cart_value,
+        {{max_by "cart_currency" "event_at"
+            where="action_type in ('add_to_cart', 'remove_from_cart') and cart_value is not null"}} as cart_currency,
+        {{max_by "product_category" "event_at" where="action_type = 'add_to_cart'"}} as last_added_category
     from events
     group by session_id
 ),

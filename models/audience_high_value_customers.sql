@@ -1,13 +1,10 @@
 -- One row per retail customer whose net spend is in the top 10% of customers who spent anything.
 with paying_customers as (
-    select *
+    select
+        customers.*,
+        {{percentile_cont "customers.net_spend" 0.9}} as min_net_spend
     from {{ref "retail_customers"}} as customers
     where customers.net_spend > 0
-),
-
-spend_threshold as (
-    select quantile_cont(net_spend, 0.9) as min_net_spend
-    from paying_customers
 )
 
 select
@@ -18,5 +15,4 @@ select
     paying_customers.first_order_at,
     paying_customers.last_order_at
 from paying_customers
-cross join spend_threshold
-where paying_customers.net_spend >= spend_threshold.min_net_spend
+where paying_customers.net_spend >= paying_customers.min_net_spend

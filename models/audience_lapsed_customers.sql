@@ -17,4 +17,4 @@ cross join parameters
 where customers.order_count > 0
   -- Customers whose orders were all cancelled never bought anything, so they are not lapsed buyers.
   and customers.net_spend > 0
-  and customers.last_order_at < parameters.as_of_date - parameters.lapsed_days
+  and customers.last_order_at < cast({{date_add_days "parameters.as_of_date" "-parameters.lapsed_days"}} as timestamp)

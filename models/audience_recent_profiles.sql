@@ -16,7 +16,7 @@ payment_activity as (
         on graph.identifier_type = 'email'
         and graph.identifier_value = lower(trim(customers.email))
     cross join settings
-    where customers.last_payment_at >= settings.sakila_data_end - to_days(settings.recent_days)
+    where customers.last_payment_at >= {{timestamp_add_days "settings.sakila_data_end" "-settings.recent_days"}}
     group by graph.profile_id
 ),
 
@@ -42,7 +42,7 @@ shop_activity as (
         on graph.identifier_type = shop_identifiers.identifier_type
         and graph.identifier_value = shop_identifiers.identifier_value
     cross join settings
-    where shop_identifiers.event_at >= settings.shop_data_end - to_days(settings.recent_days)
+    where shop_identifiers.event_at >= {{timestamp_add_days "settings.shop_data_end" "-settings.recent_days"}}
     group by graph.profile_id
 ),
 

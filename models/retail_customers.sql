@@ -15,13 +15,13 @@ customer_totals as (
     select
         customer_id,
         -- A few customers ordered from two countries, so the country of the latest invoice is used.
-        arg_max(country, invoiced_at) as country,
-        min(invoiced_at) filter (where not is_cancellation) as first_order_at,
-        max(invoiced_at) filter (where not is_cancellation) as last_order_at,
-        count(*) filter (where not is_cancellation) as order_count,
-        count(*) filter (where is_cancellation) as cancellation_count,
-        coalesce(sum(invoice_amount) filter (where not is_cancellation), 0) as gross_spend,
-        coalesce(-sum(invoice_amount) filter (where is_cancellation), 0) as cancelled_amount,
+        {{max_by "country" "invoiced_at"}} as country,
+        min(case when not is_cancellation then invoiced_at end) as first_order_at,
+        max(case when not is_cancellation then invoiced_at end) as last_order_at,
+        count(case when not is_cancellation then 1 end) as order_count,
+        count(case when is_cancellation then 1 end) as cancellation_count,
+        coalesce(sum(case when not is_cancellation then invoice_amount end), 0) as gross_spend,
+        coalesce(-sum(case when is_cancellation then invoice_amount end), 0) as cancelled_amount,
         sum(invoice_amount) as net_spend
     from invoices_to_date
     group by customer_id
@@ -37,7 +37,10 @@ select
     customer_totals.gross_spend,
     customer_totals.cancelled_amount,
     customer_totals.net_spend,
-    round(customer_totals.net_spend / nullif(customer_totals.order_count, 0), 2) as average_order_value,
-    datediff('day', cast(customer_totals.last_order_at as date), parameters.as_of_date) as days_since_last_order
+    -- A float on every warehouse: dividing a decimal gives a float on DuckDB but a decimal elsewhere.
+    round(
+        cast(customer_totals.net_spend as {{type "float"}}) / nullif(customer_totals.order_count, 0), 2
+    ) as average_order_value,
+    {{date_diff_days "customer_totals.last_order_at" "parameters.as_of_date"}} as days_since_last_order
 from customer_totals
 cross join parameters

@@ -6,7 +6,8 @@ select
     -- Every invoice in the file has a single customer and country.
     any_value(customer_id) as customer_id,
     any_value(country) as country,
-    bool_or(is_cancellation) as is_cancellation,
+    -- Cancellations have an invoice number starting with C.
+    invoice_no like 'C%' as is_cancellation,
     count(*) as line_count,
     sum(quantity) as item_quantity,
     sum(line_amount) as invoice_amount

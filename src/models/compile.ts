@@ -97,6 +97,7 @@ export function compileProject(project: Project, options: CompileOptions): Compi
 function renderContext(project: Project, options: CompileOptions) {
   const { dialect } = options;
   return {
+    dialect,
     refTable: (model: string) => dialect.quoteTable({ schema: options.schema, name: model }),
     sourceTable: (source: string, table: string) => sourceSqlOf(project, options, source, table),
     varLiteral: (name: string) => {

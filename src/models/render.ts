@@ -1,5 +1,7 @@
 import Handlebars from 'handlebars';
 import { ModelError, errorMessage } from '../core/errors.js';
+import type { SqlDialect } from '../warehouse/dialect.js';
+import { SQL_HELPER_NAMES, registerSqlHelpers } from './sql-helpers.js';
 
 /** Resolvers for the template helpers of a model. */
 export interface RenderContext {
@@ -9,6 +11,8 @@ export interface RenderContext {
   sourceTable(source: string, table: string): string | undefined;
   /** SQL literal for a variable, or undefined when it is not set. */
   varLiteral(name: string): string | undefined;
+  /** The warehouse's dialect, which the helpers in sql-helpers.ts write SQL for. */
+  dialect: SqlDialect;
 }
 
 export interface RenderedModel {
@@ -17,10 +21,12 @@ export interface RenderedModel {
   sources: string[];
 }
 
+const HELPER_LIST = ['ref', 'source', 'var', ...SQL_HELPER_NAMES].join(', ');
+
 /**
- * Renders a model's SQL template. Helpers: `{{ref "model"}}`, `{{source "source" "table"}}` and
- * `{{var "name"}}`. Output is SQL, so nothing is HTML-escaped; unknown helpers and missing
- * arguments are errors that name the model.
+ * Renders a model's SQL template. Helpers: `{{ref "model"}}`, `{{source "source" "table"}}`,
+ * `{{var "name"}}` and the SQL helpers of sql-helpers.ts. Output is SQL, so nothing is
+ * HTML-escaped; unknown helpers and missing arguments are errors that name the model.
  */
 export function renderModel(name: string, template: string, context: RenderContext): RenderedModel {
   const refs = new Set<string>();
@@ -50,9 +56,10 @@ export function renderModel(name: string, template: string, context: RenderConte
     }
     return literal;
   });
+  registerSqlHelpers((helper, fn) => handlebars.registerHelper(helper, fn), name, context.dialect);
   handlebars.registerHelper('helperMissing', function (...args: unknown[]) {
     const options = args[args.length - 1] as { name?: string };
-    throw new ModelError(name, `Model ${name} uses an unknown template helper or variable "${options.name}"; use ref, source or var`);
+    throw new ModelError(name, `Model ${name} uses an unknown template helper or variable "${options.name}"; use one of ${HELPER_LIST}`);
   });
 
   try {
@@ -67,7 +74,7 @@ export function renderModel(name: string, template: string, context: RenderConte
       const [, helper, line, column] = unknown;
       throw new ModelError(
         name,
-        `Model ${name} uses an unknown template helper or variable "${helper}" at line ${line}, column ${Number(column) + 1}; use ref, source or var`,
+        `Model ${name} uses an unknown template helper or variable "${helper}" at line ${line}, column ${Number(column) + 1}; use one of ${HELPER_LIST}`,
         { cause: error },
       );
     }

@@ -78,6 +78,30 @@ export interface SqlDialect {
   /** `CREATE TABLE IF NOT EXISTS` with the given column definitions. */
   createTableIfNotExists(ref: TableRef, columns: { name: string; type: string }[]): string;
   dropTableIfExists(ref: TableRef): string;
+
+  // Functions that model templates call through helpers (models/sql-helpers.ts), for SQL that
+  // has no form all warehouses accept. Arguments are SQL expressions.
+
+  /** Whole days from `start` to `end`, both cast to DATE. Negative when `end` is earlier. */
+  dateDiffDays(start: string, end: string): string;
+  /** `date` cast to DATE, plus `days` (an integer expression, negative to subtract), as a DATE. */
+  dateAddDays(date: string, days: string): string;
+  /**
+   * A timestamp plus `days` (an integer expression, negative to subtract), of the timestamp's type.
+   * On BigQuery `timestamp` must be a TIMESTAMP, not a DATETIME.
+   */
+  timestampAddDays(timestamp: string, days: string): string;
+  /**
+   * Aggregate returning `value` from the row with the greatest `key`, among the rows where
+   * `condition` (if given) is true and neither `value` nor `key` is NULL. NULL when no row
+   * qualifies. Between rows that tie on `key`, any one may be chosen.
+   */
+  maxBy(value: string, key: string, condition?: string): string;
+  /**
+   * Window expression: the continuous percentile (linear interpolation, as PERCENTILE_CONT) of
+   * `expr` at `fraction` (0 to 1) over the whole result, or over each partition of `partitionBy`.
+   */
+  percentileCont(expr: string, fraction: number, partitionBy?: string): string;
 }
 
 /**

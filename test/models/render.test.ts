@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ModelError } from '../../src/core/errors.js';
 import { renderModel, type RenderContext } from '../../src/models/render.js';
+import { duckdbDialect } from '../../src/warehouse/duckdb/duckdb-dialect.js';
 import { compile, loadModels, projectFile } from './model-fixture.js';
 
 const context: RenderContext = {
   refTable: (model) => `"analytics"."${model}"`,
   sourceTable: (source, table) => (source === 'shop' ? `"raw"."${table}"` : undefined),
   varLiteral: (name) => ({ min_total: '100', region: "'EU'" })[name],
+  dialect: duckdbDialect,
 };
 
 function renderError(template: string): ModelError {
@@ -57,7 +59,8 @@ describe('renderModel', () => {
   it('rejects an unknown helper with its position', () => {
     const error = renderError('SELECT 1\nFROM x\nWHERE {{model "customers"}}');
     expect(error.message).toBe(
-      'Model audience uses an unknown template helper or variable "model" at line 3, column 9; use ref, source or var',
+      'Model audience uses an unknown template helper or variable "model" at line 3, column 9; ' +
+        'use one of ref, source, var, type, date_diff_days, date_add_days, timestamp_add_days, max_by, percentile_cont',
     );
   });
 

@@ -30,7 +30,7 @@ export interface BigQueryProxy {
 }
 
 const QUERY_RESULTS_PATH = /\/bigquery\/v2\/projects\/[^/]+\/queries\/([^/?]+)/;
-const JOBS_PATH = /\/bigquery\/v2\/projects\/[^/]+\/jobs(?:\?|$)/;
+const JOBS_PATH = /^\/bigquery\/v2\/projects\/[^/]+\/jobs(?:\?|$)/;
 
 export async function startBigQueryProxy(target: string): Promise<BigQueryProxy> {
   const proxy: BigQueryProxy = {

@@ -223,6 +223,41 @@ describe.skipIf(skip)(bigquerySuiteTitle('BigQuery adapter behind a proxy'), () 
 
   const twentyFive = 'SELECT n FROM UNNEST(GENERATE_ARRAY(1, 25)) AS n ORDER BY n';
 
+  it('loads more than 100 rows with a load job', async () => {
+    const table = { schema: dataset, name: 'loaded_in_bulk' };
+    const columns = [
+      { name: 'id', type: 'integer' as const },
+      { name: 'label', type: 'string' as const },
+      { name: 'amount', type: 'decimal' as const },
+      { name: 'ratio', type: 'float' as const },
+      { name: 'active', type: 'boolean' as const },
+      { name: 'seen_at', type: 'timestamp' as const },
+      { name: 'born_on', type: 'date' as const },
+      { name: 'traits', type: 'json' as const },
+    ];
+    const rows: Row[] = Array.from({ length: 1_000 }, (_, index) => ({
+      id: index === 0 ? '9007199254740993' : index,
+      label: index === 1 ? null : `${index} it's a \\ "quoted" \n line 名前`,
+      amount: index % 2 === 0 ? '12345.125' : '-0.5',
+      ratio: index === 2 ? null : index / 8,
+      active: index % 3 === 0,
+      seen_at: index === 3 ? null : '2024-03-01T07:04:56.123456Z',
+      born_on: index === 4 ? null : '2024-02-29',
+      traits: index === 5 ? null : { tags: ['a', index], nested: { ok: true } },
+    }));
+    const uploads = () => proxy.requests.filter((request) => request.path.startsWith('/upload/bigquery/v2/')).length;
+    const uploadsBefore = uploads();
+
+    await proxied.loadRows(table, columns, rows.slice(0, 100));
+    expect(uploads(), 'uploads for 100 rows').toBe(uploadsBefore);
+    await proxied.loadRows(table, columns, rows.slice(100), { append: true });
+    expect(uploads(), 'uploads for 900 rows').toBe(uploadsBefore + 1);
+
+    const read = await proxied.query(`SELECT * FROM ${dialect.quoteTable(table)}`);
+    const byId = (row: Row) => String(row.id);
+    expect(read.sort((a, b) => byId(a).localeCompare(byId(b)))).toEqual(rows.sort((a, b) => byId(a).localeCompare(byId(b))));
+  });
+
   it('rejects a page that lost rows', async () => {
     proxy.rewriteResults = (response) => ({ ...response, rows: (response.rows as unknown[]).slice(0, 20) });
     try {

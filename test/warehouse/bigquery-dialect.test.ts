@@ -2,10 +2,12 @@ import { BigQuery } from '@google-cloud/bigquery';
 import { describe, expect, it } from 'vitest';
 import { bigqueryWarehouseSchema } from '../../src/config/bigquery-warehouse.js';
 import { warehouseSchema } from '../../src/config/schema.js';
+import type { Row } from '../../src/core/values.js';
 import { createBigQueryClient } from '../../src/warehouse/bigquery/bigquery-client.js';
 import { bigqueryDialect as dialect } from '../../src/warehouse/bigquery/bigquery-dialect.js';
 import { jobLabels } from '../../src/warehouse/bigquery/bigquery-labels.js';
-import { insertStatements, valueLiteral } from '../../src/warehouse/bigquery/bigquery-load.js';
+import { insertStatements, valueLiteral, type LoadColumn } from '../../src/warehouse/bigquery/bigquery-load.js';
+import { ndjsonRows } from '../../src/warehouse/bigquery/bigquery-load-job.js';
 import { logicalTypeOf, toCanonical } from '../../src/warehouse/bigquery/bigquery-values.js';
 
 describe('bigqueryDialect quoting', () => {
@@ -92,6 +94,40 @@ describe('BigQuery row loading', () => {
 
   it('loads nothing for no rows', () => {
     expect(insertStatements(dialect, { name: 't' }, [{ name: 'id', type: 'integer' }], [])).toEqual([]);
+  });
+
+  it('writes exact JSON lines for a load job', () => {
+    const columns: LoadColumn[] = [
+      { name: 'id', type: 'integer' },
+      { name: 'amount', type: 'decimal' },
+      { name: 'ratio', type: 'float' },
+      { name: 'active', type: 'boolean' },
+      { name: 'seen_at', type: 'timestamp' },
+      { name: 'born_on', type: 'date' },
+      { name: 'traits', type: 'json' },
+      { name: 'label', type: 'string' },
+    ];
+    const rows: Row[] = [
+      {
+        id: '9007199254740993',
+        amount: '12345678901234567890.123456789',
+        ratio: 0.1,
+        active: true,
+        seen_at: '2024-03-01T07:04:56.123456Z',
+        born_on: '2024-02-29',
+        traits: { a: [1, 'x'] },
+        label: 'line\nbreak "quoted"',
+      },
+      { id: 2, ratio: Number.NaN, active: false, label: null },
+    ];
+
+    expect(ndjsonRows(columns, rows).split('\n')).toEqual([
+      '{"id":"9007199254740993","amount":"12345678901234567890.123456789","ratio":0.1,"active":true,' +
+        '"seen_at":"2024-03-01 07:04:56.123456+00:00","born_on":"2024-02-29","traits":{"a":[1,"x"]},' +
+        '"label":"line\\nbreak \\"quoted\\""}',
+      '{"id":"2","amount":null,"ratio":"NaN","active":false,"seen_at":null,"born_on":null,"traits":null,"label":null}',
+      '',
+    ]);
   });
 });
 

@@ -7,6 +7,7 @@ import type { TableRef } from '../table-ref.js';
 import { bigqueryDialect } from './bigquery-dialect.js';
 import { jobLabels } from './bigquery-labels.js';
 import { insertStatements } from './bigquery-load.js';
+import { appendWithLoadJob, ndjsonRows } from './bigquery-load-job.js';
 import { readPages } from './bigquery-pages.js';
 import { columnInfoOf, type SchemaField } from './bigquery-values.js';
 
@@ -18,6 +19,15 @@ export interface BigQueryAdapterOptions {
   maximumBytesBilled?: number;
   jobTimeoutMs: number;
 }
+
+/**
+ * Rows up to this count are loaded with INSERT statements: one query job and no upload, which
+ * suits the few keys a destination rejects. More rows go in one load job, BigQuery's bulk path,
+ * whose rows (unlike streamed ones) can be updated and deleted at once.
+ * NOTE: BigQuery allows 1,500 load jobs per table per day, so a sync that rejects more than
+ * this many rows at every run of a one-minute schedule would come close.
+ */
+const MAX_INSERT_ROWS = 100;
 
 /** How long one jobs.getQueryResults call waits for a running job before it is called again. */
 const POLL_TIMEOUT_MS = 10_000;
@@ -97,7 +107,16 @@ export class BigQueryAdapter implements WarehouseAdapter {
       );
       await this.execute(`CREATE OR REPLACE TABLE ${this.dialect.quoteTable(table)} (${definitions.join(', ')})`);
     }
-    for (const statement of insertStatements(this.dialect, table, columns, rows)) await this.execute(statement);
+    if (rows.length <= MAX_INSERT_ROWS) {
+      for (const statement of insertStatements(this.dialect, table, columns, rows)) await this.execute(statement);
+      return;
+    }
+    const dataset = table.schema ?? this.#options.defaultDataset;
+    try {
+      await appendWithLoadJob(this.#client.dataset(dataset).table(table.name), ndjsonRows(columns, rows));
+    } catch (error) {
+      throw new WarehouseError(`BigQuery: failed to load ${rows.length} rows into ${dataset}.${table.name}: ${errorMessage(error)}`, { cause: error });
+    }
   }
 
   /**

@@ -171,6 +171,28 @@ export const bigqueryDialect: SqlDialect = {
   dropTableIfExists(ref) {
     return `DROP TABLE IF EXISTS ${this.quoteTable(ref)}`;
   },
+
+  dateDiffDays(start, end) {
+    return `DATE_DIFF(CAST(${end} AS DATE), CAST(${start} AS DATE), DAY)`;
+  },
+
+  dateAddDays(date, days) {
+    return `DATE_ADD(CAST(${date} AS DATE), INTERVAL ${days} DAY)`;
+  },
+
+  timestampAddDays(timestamp, days) {
+    return `TIMESTAMP_ADD(${timestamp}, INTERVAL ${days} DAY)`;
+  },
+
+  maxBy(value, key, condition) {
+    return maxByAggregate(value, key, condition);
+  },
+
+  percentileCont(expr, fraction, partitionBy) {
+    // BigQuery has PERCENTILE_CONT only as a window function.
+    const over = partitionBy === undefined ? '' : `PARTITION BY ${partitionBy}`;
+    return `PERCENTILE_CONT(${expr}, ${fraction}) OVER (${over})`;
+  },
 };
 
 /**
@@ -202,4 +224,17 @@ function floatText(expr: string): string {
     `CASE WHEN ${value} IS NULL THEN NULL WHEN IS_NAN(${value}) THEN 'NaN' ` +
     `WHEN IS_INF(${value}) THEN IF(${value} > 0, 'Infinity', '-Infinity') ELSE ${finite} END`
   );
+}
+
+/**
+ * MAX_BY as ARRAY_AGG ordered by the key, descending, limited to one element. BigQuery's own
+ * MAX_BY is ANY_VALUE(value HAVING MAX key), which keeps only the rows with the greatest key
+ * before it picks a value, so it returns NULL when that row's value is NULL. Rows that do not qualify get a NULL key, and BigQuery sorts NULL last in a
+ * descending sort, so the first element is a qualifying row's value whenever there is one.
+ * IGNORE NULLS would drop them more plainly, but the emulator rejects it beside ORDER BY and LIMIT.
+ */
+function maxByAggregate(value: string, key: string, condition: string | undefined): string {
+  const checks = [condition === undefined ? undefined : `(${condition})`, `${value} IS NOT NULL`, `${key} IS NOT NULL`];
+  const qualifies = checks.filter(Boolean).join(' AND ');
+  return `ARRAY_AGG(IF(${qualifies}, ${value}, NULL) ORDER BY IF(${qualifies}, ${key}, NULL) DESC LIMIT 1)[SAFE_OFFSET(0)]`;
 }

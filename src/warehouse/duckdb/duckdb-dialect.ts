@@ -152,4 +152,28 @@ export const duckdbDialect: SqlDialect = {
   dropTableIfExists(ref) {
     return `DROP TABLE IF EXISTS ${this.quoteTable(ref)}`;
   },
+
+  dateDiffDays(start, end) {
+    return `datediff('day', CAST(${start} AS DATE), CAST(${end} AS DATE))`;
+  },
+
+  dateAddDays(date, days) {
+    // DuckDB adds an INTEGER to a DATE but not a BIGINT, and adding an INTERVAL makes a TIMESTAMP.
+    return `(CAST(${date} AS DATE) + CAST(${days} AS INTEGER))`;
+  },
+
+  timestampAddDays(timestamp, days) {
+    return `(${timestamp} + to_days(CAST(${days} AS INTEGER)))`;
+  },
+
+  maxBy(value, key, condition) {
+    // arg_max skips rows whose value or key is NULL (checked on DuckDB 1.5).
+    const filter = condition === undefined ? '' : ` FILTER (WHERE ${condition})`;
+    return `arg_max(${value}, ${key})${filter}`;
+  },
+
+  percentileCont(expr, fraction, partitionBy) {
+    const over = partitionBy === undefined ? '' : `PARTITION BY ${partitionBy}`;
+    return `quantile_cont(${expr}, ${fraction}) OVER (${over})`;
+  },
 };

@@ -140,4 +140,29 @@ export const snowflakeDialect: SqlDialect = {
   dropTableIfExists(ref) {
     return `DROP TABLE IF EXISTS ${this.quoteTable(ref)}`;
   },
+
+  dateDiffDays(start, end) {
+    return `DATEDIFF(day, CAST(${start} AS DATE), CAST(${end} AS DATE))`;
+  },
+
+  dateAddDays(date, days) {
+    return `DATEADD(day, ${days}, CAST(${date} AS DATE))`;
+  },
+
+  timestampAddDays(timestamp, days) {
+    return `DATEADD(day, ${days}, ${timestamp})`;
+  },
+
+  maxBy(value, key, condition) {
+    // Rows whose value is NULL, and rows failing the condition, get a NULL key, so that MAX_BY
+    // passes over them and cannot return a NULL value while another row has one.
+    // NOTE: that MAX_BY skips NULL keys is checked on fakesnow (DuckDB's arg_max) only.
+    const qualifies = [condition === undefined ? undefined : `(${condition})`, `${value} IS NOT NULL`];
+    return `MAX_BY(${value}, IFF(${qualifies.filter(Boolean).join(' AND ')}, ${key}, NULL))`;
+  },
+
+  percentileCont(expr, fraction, partitionBy) {
+    const over = partitionBy === undefined ? '' : `PARTITION BY ${partitionBy}`;
+    return `PERCENTILE_CONT(${fraction}) WITHIN GROUP (ORDER BY ${expr}) OVER (${over})`;
+  },
 };
