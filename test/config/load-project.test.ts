@@ -136,6 +136,7 @@ describe('loadProject field messages', () => {
     ['sources: { raw: { tables: { t: { table: x, file: y.csv } } } }', 'sources.raw.tables.t', /set exactly one of `table`.*got \{"table":"x","file":"y.csv"\}/],
     ['warehouse: { type: redshift }', 'warehouse.type', /"redshift" is not supported; use one of "duckdb", "snowflake"/],
     ['defaults: { guards: { max_removal_share: 2 } }', 'defaults.guards.max_removal_share', /got 2/],
+    ['warehouse: { type: duckdb, sync_memory_limit: lots }', 'warehouse.sync_memory_limit', /use a size such as 512MB or 2GB.*got "lots"/],
   ])('%s is reported at %s', async (line, path, pattern) => {
     const project = line.startsWith('warehouse:')
       ? `name: fields\n${line}\n`

@@ -213,3 +213,57 @@ describe('DuckDBAdapter.describe', () => {
     expect(columns[2]!.nativeType).toBe('DECIMAL(10,2)');
   });
 });
+
+describe('DuckDBAdapter.withSyncMemoryCap', () => {
+  /** One string of about 20 MB, built by an aggregate that cannot spill to disk. */
+  const NEEDS_MEMORY = "SELECT length(string_agg(CAST(i AS VARCHAR), ',')) AS n FROM range(3000000) t(i)";
+  let capped: DuckDBAdapter;
+
+  beforeEach(async () => {
+    capped = await DuckDBAdapter.open({ path: ':memory:', memoryLimit: '1GB', syncMemoryLimit: '16MB' });
+  });
+  afterEach(async () => {
+    await capped.close();
+  });
+
+  const memoryLimit = async () => String((await capped.query("SELECT current_setting('memory_limit') AS v"))[0]!.v);
+
+  it('holds DuckDB to the cap while the work runs, and restores memory_limit after', async () => {
+    const before = await memoryLimit();
+    const inside = await capped.withSyncMemoryCap(memoryLimit, () => undefined);
+    expect(inside).toMatch(/^1[0-9](\.\d+)? MiB$/);
+    expect(await memoryLimit()).toBe(before);
+  });
+
+  it('lifts the cap for a statement that runs out of memory under it, and says why once', async () => {
+    const reasons: string[] = [];
+    const rows = await capped.withSyncMemoryCap(async () => {
+      const first = await capped.query(NEEDS_MEMORY);
+      await capped.atomically([`CREATE TABLE kept AS ${NEEDS_MEMORY}`]);
+      return first;
+    }, (reason) => reasons.push(reason));
+
+    expect(rows).toEqual([{ n: 22_888_889 }]);
+    expect(await capped.query('SELECT count(*) AS n FROM kept')).toEqual([{ n: 1 }]);
+    expect(reasons).toHaveLength(1);
+    expect(reasons[0]).toMatch(/ran out of memory under sync_memory_limit 16MB: .*Out of Memory Error/);
+  });
+
+  it('retries a transaction whole when a statement inside it runs out of memory', async () => {
+    await capped.execute("CREATE TABLE snapshot AS SELECT 'k1' AS key");
+    const reasons: string[] = [];
+    await capped.withSyncMemoryCap(
+      () => capped.atomically(["INSERT INTO snapshot VALUES ('k2')", `CREATE TABLE big AS ${NEEDS_MEMORY}`]),
+      (reason) => reasons.push(reason),
+    );
+    expect(await capped.query('SELECT key FROM snapshot ORDER BY key')).toEqual([{ key: 'k1' }, { key: 'k2' }]);
+    expect(reasons).toHaveLength(1);
+  });
+
+  it('leaves other errors alone', async () => {
+    const reasons: string[] = [];
+    const failing = capped.withSyncMemoryCap(() => capped.execute('SELECT * FROM no_such_table'), (reason) => reasons.push(reason));
+    await expect(failing).rejects.toBeInstanceOf(WarehouseError);
+    expect(reasons).toEqual([]);
+  });
+});
