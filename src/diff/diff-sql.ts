@@ -56,7 +56,7 @@ function operationCase(spec: DiffSpec, dialect: SqlDialect): string {
  * on_null skip fields and values that compare unequal but share canonical text come out right.
  *
  * The rows are numbered in a second statement that sorts only keys, and joined back. Sorting
- * the full rows would hold every changed value in the sort at once, which is most of a sync's
+ * the full rows would keep every changed value in the sort at once, which is most of a sync's
  * memory when every row changed.
  */
 export function createDiffTableSql(spec: DiffSpec, dialect: SqlDialect): string[] {

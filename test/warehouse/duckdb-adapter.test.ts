@@ -260,6 +260,16 @@ describe('DuckDBAdapter.withSyncMemoryCap', () => {
     expect(reasons).toHaveLength(1);
   });
 
+  it('lifts the cap to DuckDB default when no memory_limit is set', async () => {
+    const uncapped = await DuckDBAdapter.open({ path: ':memory:', syncMemoryLimit: '16MB' });
+    try {
+      const rows = await uncapped.withSyncMemoryCap(() => uncapped.query(NEEDS_MEMORY), () => undefined);
+      expect(rows).toEqual([{ n: 22_888_889 }]);
+    } finally {
+      await uncapped.close();
+    }
+  });
+
   it('leaves other errors alone', async () => {
     const reasons: string[] = [];
     const failing = capped.withSyncMemoryCap(() => capped.execute('SELECT * FROM no_such_table'), (reason) => reasons.push(reason));

@@ -25,7 +25,7 @@ export interface DuckDBAdapterOptions {
 const LOCK_RETRY_MS = 250;
 
 interface MemoryLimits {
-  /** DuckDB's memory_limit for everything else, such as models; unset is DuckDB's default. */
+  /** DuckDB's memory_limit for everything but a sync, such as models; read when the cap is set. */
   limit: string | undefined;
   syncLimit: string | undefined;
 }
@@ -51,7 +51,7 @@ export class DuckDBAdapter implements WarehouseAdapter {
   readonly #main: DuckDBConnection;
   readonly #memory: MemoryLimits;
   #tag: string | undefined;
-  /** Set while the sync memory cap holds; called once if a statement needs it lifted. */
+  /** The caller to tell, once, if a statement needs the sync memory cap lifted; set while the cap is in force. */
   #cap: { onLifted: (reason: string) => void } | undefined;
   #inTransaction = false;
 
@@ -71,7 +71,10 @@ export class DuckDBAdapter implements WarehouseAdapter {
     if (options.path !== ':memory:') await mkdir(dirname(options.path), { recursive: true });
     const instance = await DuckDBAdapter.#createInstance(options.path, settings, options.lockWaitMs ?? 0);
     const main = await DuckDBAdapter.#connect(instance);
-    return new DuckDBAdapter(instance, main, { limit: options.memoryLimit, syncLimit: options.syncMemoryLimit });
+    // The limit to go back to after a sync, read once: DuckDB 1.5's `RESET memory_limit` shows the
+    // default in current_setting but leaves the buffer pool at the lower cap.
+    const limit = options.syncMemoryLimit ? (options.memoryLimit ?? (await DuckDBAdapter.#memoryLimit(main))) : undefined;
+    return new DuckDBAdapter(instance, main, { limit, syncLimit: options.syncMemoryLimit });
   }
 
   /**
@@ -100,6 +103,11 @@ export class DuckDBAdapter implements WarehouseAdapter {
         throw new WarehouseError(`Cannot open the DuckDB database ${path}: ${errorMessage(error)}`, { cause: error });
       }
     }
+  }
+
+  static async #memoryLimit(connection: DuckDBConnection): Promise<string> {
+    const reader = await connection.runAndReadAll("SELECT current_setting('memory_limit')");
+    return String(reader.getRows()[0]![0]);
   }
 
   static async #connect(instance: DuckDBInstance): Promise<DuckDBConnection> {
@@ -278,8 +286,7 @@ export class DuckDBAdapter implements WarehouseAdapter {
   }
 
   async #restoreMemoryLimit(): Promise<void> {
-    const limit = this.#memory.limit;
-    await this.#main.run(limit ? `SET memory_limit = ${this.dialect.stringLiteral(limit)}` : 'RESET memory_limit');
+    await this.#main.run(`SET memory_limit = ${this.dialect.stringLiteral(this.#memory.limit!)}`);
   }
 
   async tableExists(table: TableRef): Promise<boolean> {
