@@ -36,7 +36,7 @@ const memorySizeSchema = z
   .regex(/^\s*\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$/i, 'use a size such as 512MB or 2GB');
 
 /** DuckDB's memory cap while a sync runs, unless the project sets `sync_memory_limit`. */
-export const DEFAULT_SYNC_MEMORY_LIMIT = '192MB';
+export const DEFAULT_SYNC_MEMORY_LIMIT = '128MB';
 
 const duckdbWarehouseSchema = z
   .object({

@@ -49,36 +49,63 @@ function operationCase(spec: DiffSpec, dialect: SqlDialect): string {
 
 /**
  * Statements that create the diff table: every row that differs from the snapshot, with its
- * operation and its place in the send order, `_seq`.
+ * operation and its place in the send order, `_seq`. Three steps, each small in memory:
  *
- * One outer join of the model and the snapshot finds the rows. It compares the values natively,
- * which is cheap, and hashes only the rows that may differ; the hash then decides exactly, so
- * on_null skip fields and values that compare unequal but share canonical text come out right.
- *
- * The rows are numbered in a second statement that sorts only keys, and joined back. Sorting
- * the full rows would keep every changed value in the sort at once, which is most of a sync's
- * memory when every row changed.
+ * 1. Keys of the rows that may differ: one outer join of model and snapshot on the key, which
+ *    compares a fingerprint of the mapped values where the dialect has one, so that the join
+ *    carries keys and fingerprints instead of every value.
+ * 2. Those rows, with old and new values and the canonical MD5 hash, which decides exactly, so
+ *    on_null skip fields and values that compare unequal but share canonical text come out right.
+ * 3. The rows numbered by a sort of their keys alone, joined back.
  */
 export function createDiffTableSql(spec: DiffSpec, dialect: SqlDialect): string[] {
   return [
+    dialect.createTableAs(spec.tables.diffKeys, candidateKeysSelect(spec, dialect)),
     dialect.createTableAs(spec.tables.diffRows, diffRowsSelect(spec, dialect)),
     dialect.createTableAs(spec.tables.diff, numberedDiffSelect(spec, dialect)),
+    dialect.dropTableIfExists(spec.tables.diffKeys),
     dialect.dropTableIfExists(spec.tables.diffRows),
   ];
 }
 
-function diffRowsSelect(spec: DiffSpec, dialect: SqlDialect): string {
-  const q = (name: string) => dialect.quoteIdentifier(name);
-  const model = dialect.quoteTable(spec.model);
-  const snapshot = dialect.quoteTable(spec.tables.snapshot);
+/** The model's rows with a key, under the names the snapshot uses: `_key`, `f0`, `f1`, ... */
+function currentRowsSelect(spec: DiffSpec, dialect: SqlDialect): string {
   const key = keyExpression(dialect, spec.keyColumns);
-
-  const fieldSelect = spec.fields.map((field, i) => `${q(field.column)} AS ${fieldColumn('f', i)}`);
+  const fieldSelect = spec.fields.map((field, i) => `${dialect.quoteIdentifier(field.column)} AS ${fieldColumn('f', i)}`);
   const copies = spec.skipDuplicateKeys ? [`count(*) OVER (PARTITION BY ${key}) AS _copies`] : [];
   const conditions = [`NOT (${nullKeyCondition(dialect, spec.keyColumns)})`, ...(spec.rowFilters ?? []).map((filter) => `(${filter})`)];
-  const keyed = `SELECT ${[`${key} AS _key`, ...fieldSelect, ...copies].join(', ')}\n    FROM ${model} AS ${MODEL_ROW}\n    WHERE ${conditions.join(' AND ')}`;
-  const current = spec.skipDuplicateKeys ? `SELECT * FROM (${keyed}) keyed WHERE _copies = 1` : keyed;
+  const keyed = `SELECT ${[`${key} AS _key`, ...fieldSelect, ...copies].join(', ')}\n    FROM ${dialect.quoteTable(spec.model)} AS ${MODEL_ROW}\n    WHERE ${conditions.join(' AND ')}`;
+  return spec.skipDuplicateKeys ? `SELECT * FROM (${keyed}) keyed WHERE _copies = 1` : keyed;
+}
 
+function candidateKeysSelect(spec: DiffSpec, dialect: SqlDialect): string {
+  const snapshot = dialect.quoteTable(spec.tables.snapshot);
+  const columns = spec.fields.map((_field, i) => fieldColumn('f', i));
+  const fingerprint = columns.length > 0 ? dialect.valuesFingerprint?.(columns) : undefined;
+
+  let current = 'cur';
+  let delivered = snapshot;
+  let valuesDiffer = spec.fields.map((field, i) => distinctFrom(dialect, `c.${columns[i]}`, `s.${columns[i]}`, field.type));
+  if (fingerprint) {
+    // NOTE: two different sets of values with the same 64-bit fingerprint would go unseen; for a
+    // changed row that is a chance of about 1 in 2^64.
+    current = `(SELECT _key, ${fingerprint} AS _fingerprint FROM cur)`;
+    delivered = `(SELECT _key, _hash, ${fingerprint} AS _fingerprint FROM ${snapshot})`;
+    valuesDiffer = ['c._fingerprint <> s._fingerprint'];
+  }
+  // NOTE: values equal natively but different in canonical text, such as float -0.0 and 0.0,
+  // are not seen as changed.
+  const filter = spec.full ? '' : `\nWHERE ${['c._key IS NULL', 's._key IS NULL', 's._hash IS NULL', ...valuesDiffer].join(' OR ')}`;
+
+  return `WITH cur AS (
+  ${currentRowsSelect(spec, dialect)}
+)
+SELECT COALESCE(c._key, s._key) AS _key
+FROM ${current} c FULL OUTER JOIN ${delivered} s ON c._key = s._key${filter}`;
+}
+
+function diffRowsSelect(spec: DiffSpec, dialect: SqlDialect): string {
+  const snapshot = dialect.quoteTable(spec.tables.snapshot);
   const effective = spec.fields.map((field, i) => ({
     expr: effectiveValue(field, `c.${fieldColumn('f', i)}`, `s.${fieldColumn('f', i)}`),
     type: field.type,
@@ -90,26 +117,21 @@ function diffRowsSelect(spec: DiffSpec, dialect: SqlDialect): string {
     `s.${fieldColumn('f', i)} AS ${fieldColumn('o', i)}`,
   ]);
   const joined = [
-    'COALESCE(c._key, s._key) AS _key',
+    'k._key AS _key',
     "CASE WHEN s._key IS NULL THEN 'added' WHEN c._key IS NULL THEN 'removed' ELSE 'changed' END AS _change",
     `CASE WHEN c._key IS NULL THEN NULL ELSE ${newHash} END AS _hash`,
     `${oldHash} AS _old_hash`,
     ...fieldPairs,
   ];
 
-  // NOTE: values equal natively but different in canonical text, such as float -0.0 and 0.0,
-  // are not seen as changed.
-  const valueDiffers = spec.fields.map((field, i) => distinctFrom(dialect, `c.${fieldColumn('f', i)}`, `s.${fieldColumn('f', i)}`, field.type));
-  const candidateFilter = spec.full
-    ? ''
-    : `\n  WHERE c._key IS NULL OR s._key IS NULL OR s._hash IS NULL${valueDiffers.length > 0 ? ` OR ${valueDiffers.join(' OR ')}` : ''}`;
-
   return `WITH cur AS (
-  ${current}
+  ${currentRowsSelect(spec, dialect)}
 ),
 joined AS (
   SELECT ${joined.join(',\n    ')}
-  FROM cur c FULL OUTER JOIN ${snapshot} s ON c._key = s._key${candidateFilter}
+  FROM ${dialect.quoteTable(spec.tables.diffKeys)} k
+  LEFT JOIN cur c ON c._key = k._key
+  LEFT JOIN ${snapshot} s ON s._key = k._key
 )
 SELECT joined.*,
   ${operationCase(spec, dialect)} AS _operation,

@@ -6,6 +6,8 @@ export interface SyncTables {
   snapshot: TableRef;
   /** The plan: rows that differ from the snapshot, with the operation each gets. */
   diff: TableRef;
+  /** Keys of the rows that may differ from the snapshot; dropped once `diff` exists. */
+  diffKeys: TableRef;
   /** The diff's rows before they are numbered into `diff`; dropped once `diff` exists. */
   diffRows: TableRef;
   /** Keys the destination did not confirm during the current run. */
@@ -21,6 +23,7 @@ export function syncTables(schema: string, sync: string, mappingVersion: string)
   return {
     snapshot: { schema, name: `snapshot__${sync}__${mappingVersion}` },
     diff: { schema, name: `diff__${sync}` },
+    diffKeys: { schema, name: `diff_keys__${sync}` },
     diffRows: { schema, name: `diff_rows__${sync}` },
     failed: { schema, name: `failed__${sync}` },
   };

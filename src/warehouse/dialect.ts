@@ -28,6 +28,11 @@ export interface SqlDialect {
    * Optional: without it the engines use `IS DISTINCT FROM`.
    */
   isDistinctFrom?(left: string, right: string, type: LogicalType): string;
+  /**
+   * A 64-bit hash of several values, NULL counting as a value, that the diff compares to find
+   * rows that may have changed. Optional: without it the diff compares the values themselves.
+   */
+  valuesFingerprint?(exprs: string[]): string;
   /** Length of a text expression in characters. */
   textLength(expr: string): string;
   /** `CREATE OR REPLACE TABLE ... AS` for the dialect. */

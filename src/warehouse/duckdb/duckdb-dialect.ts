@@ -78,6 +78,10 @@ export const duckdbDialect: SqlDialect = {
     return `${left} IS DISTINCT FROM ${right}`;
   },
 
+  valuesFingerprint(exprs) {
+    return `hash(${exprs.join(', ')})`;
+  },
+
   textLength(expr) {
     return `length(${expr})`;
   },

@@ -80,6 +80,11 @@ export const snowflakeDialect: SqlDialect = {
     return `CONCAT(${safeParts.join(', ')})`;
   },
 
+  valuesFingerprint(exprs) {
+    // HASH takes any number of values of any type, NULL included, and returns a 64-bit integer.
+    return `HASH(${exprs.join(', ')})`;
+  },
+
   textLength(expr) {
     return `LENGTH(${expr})`;
   },
