@@ -26,7 +26,10 @@ export interface IdentityBuildOptions {
   relations: Record<string, string>;
   /** Schema the output tables are written to: the model schema. */
   schema: string;
-  /** Schema for scratch tables; defaults to `schema`. */
+  /**
+   * Schema for the work tables when the warehouse has no scratch schema (see
+   * WarehouseAdapter.scratchSchema) or `keepWorkTables` is set; defaults to `schema`.
+   */
   workSchema?: string;
   /** Recorded with merges; a new UUID by default. */
   runId?: string;
@@ -37,7 +40,7 @@ export interface IdentityBuildOptions {
   dialect?: SqlDialect;
   /** Rows per page when values are normalised in Node. */
   pageSize?: number;
-  /** Leaves the scratch tables in place after the build, for debugging. */
+  /** Leaves the work tables in the work schema after the build, for debugging. */
   keepWorkTables?: boolean;
 }
 
@@ -81,12 +84,11 @@ const DEFAULT_PAGE_SIZE = 10_000;
  */
 export async function buildIdentity(warehouse: WarehouseAdapter, options: IdentityBuildOptions): Promise<IdentityBuildResult> {
   const started = options.startedAt ?? new Date();
-  const ctx = createContext(warehouse, options, started);
+  const ctx = createContext(warehouse, options, started, await prepareWorkSchema(warehouse, options));
   const task = (options.reporter ?? silentReporter).start('Resolving identities', STEPS.length, 'steps');
   ctx.logger.log('info', 'identity.build.started', { model: ctx.config.name, runId: ctx.runId });
 
   await warehouse.ensureSchema(ctx.outputSchema);
-  await warehouse.ensureSchema(ctx.workSchema);
   try {
     const progress = (step: Step) => task.update(STEPS.indexOf(step) + 1, step);
     const result = await runSteps(ctx, progress);
@@ -152,7 +154,19 @@ async function runSteps(ctx: BuildContext, progress: (step: Step) => void): Prom
   };
 }
 
-function createContext(warehouse: WarehouseAdapter, options: IdentityBuildOptions, started: Date): BuildContext {
+/**
+ * Returns the schema for the work tables, which exists on return. It is the warehouse's scratch
+ * schema where it has one, since no work table is read after the build, unless the caller wants
+ * to keep the work tables.
+ */
+async function prepareWorkSchema(warehouse: WarehouseAdapter, options: IdentityBuildOptions): Promise<string> {
+  if (warehouse.scratchSchema !== undefined && !options.keepWorkTables) return warehouse.scratchSchema();
+  const schema = options.workSchema ?? options.schema;
+  await warehouse.ensureSchema(schema);
+  return schema;
+}
+
+function createContext(warehouse: WarehouseAdapter, options: IdentityBuildOptions, started: Date, workSchema: string): BuildContext {
   return {
     warehouse,
     sql: options.dialect ?? warehouse.dialect,
@@ -160,7 +174,7 @@ function createContext(warehouse: WarehouseAdapter, options: IdentityBuildOption
     types: resolveTypes(options.config),
     relations: options.relations,
     outputSchema: options.schema,
-    workSchema: options.workSchema ?? options.schema,
+    workSchema,
     runId: options.runId ?? randomUUID(),
     startedAt: started.toISOString(),
     logger: options.logger ?? silentLogger,

@@ -22,6 +22,9 @@ export interface DuckDBAdapterOptions {
 
 const LOCK_RETRY_MS = 250;
 
+/** Name of the in-memory database that holds scratch tables; see scratchSchema. */
+export const SCRATCH_DATABASE = 'sluice_scratch';
+
 /**
  * The embedded default warehouse, one DuckDB instance per adapter. Statements run on a main
  * connection. Each stream gets its own connection, because DuckDB invalidates an open streaming
@@ -42,6 +45,7 @@ export class DuckDBAdapter implements WarehouseAdapter {
   readonly #instance: DuckDBInstance;
   readonly #main: DuckDBConnection;
   #tag: string | undefined;
+  #scratchAttached = false;
 
   private constructor(instance: DuckDBInstance, main: DuckDBConnection) {
     this.#instance = instance;
@@ -208,6 +212,23 @@ export class DuckDBAdapter implements WarehouseAdapter {
 
   async ensureSchema(schema: string): Promise<void> {
     await this.execute(`CREATE SCHEMA IF NOT EXISTS ${this.dialect.quoteIdentifier(schema)}`);
+  }
+
+  /**
+   * Attaches an in-memory database once per instance and returns its name, which DuckDB reads
+   * as `catalog.table` in a two-part name. Its tables never reach the database file or its WAL,
+   * and every connection of the instance sees them, which a TEMP table would not: streams and
+   * queries run on connections of their own. DuckDB spills in-memory tables to its temporary
+   * directory when they outgrow `memory_limit` (DuckDB 1.3 documentation, "Connect").
+   * NOTE: a schema of the same name in the database file makes those names ambiguous, and
+   * DuckDB then rejects the statements that use them.
+   */
+  async scratchSchema(): Promise<string> {
+    if (!this.#scratchAttached) {
+      await this.execute(`ATTACH IF NOT EXISTS ':memory:' AS ${this.dialect.quoteIdentifier(SCRATCH_DATABASE)}`);
+      this.#scratchAttached = true;
+    }
+    return SCRATCH_DATABASE;
   }
 
   async close(): Promise<void> {
