@@ -24,6 +24,8 @@ export const WORK_TABLES = [
   'component_edges_next',
   'component_parents',
   'component_parents_next',
+  'component_jumps',
+  'component_jumps_next',
   'component_levels',
   'component_roots',
   'component_roots_next',

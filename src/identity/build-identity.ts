@@ -125,7 +125,7 @@ async function runSteps(ctx: BuildContext, progress: (step: Step) => void): Prom
   progress('graph');
 
   await initialiseLabels(ctx);
-  const componentPasses = await computeComponents(ctx);
+  const componentPasses = await computeComponents(ctx, 'all');
   ctx.logger.log('info', 'identity.components.converged', { passes: componentPasses });
   progress('components');
 

@@ -40,20 +40,27 @@ export async function resetLabels(ctx: BuildContext, components: string): Promis
 }
 
 /**
- * Labels the nodes whose label is their own id (all nodes after initialiseLabels, the reset
- * components after resetLabels) by the components of the active edges between them. Other
- * labels are final already and stay as they are. Returns the number of passes: the hooking and
- * shortcut steps, which each read the whole current graph. Raises when the steps reach
- * `max_passes`.
+ * Which nodes computeComponents labels: `all` right after initialiseLabels, when every node
+ * still has its own id as label, or `reset`, the nodes that resetLabels gave their own id back.
  */
-export async function computeComponents(ctx: BuildContext): Promise<number> {
+export type ComponentScope = 'all' | 'reset';
+
+/**
+ * Labels the nodes of `scope` by the components of the active edges between them. Other labels
+ * are final already and stay as they are. Returns the number of passes: the hooking and
+ * shortcut steps, which each read the whole current graph or its deep trees. Raises when the
+ * steps reach `max_passes`.
+ */
+export async function computeComponents(ctx: BuildContext, scope: ComponentScope): Promise<number> {
   const passes = { count: 0 };
-  await createUnlabelledEdges(ctx);
+  // With every node unlabelled, the unlabelled edges are all active edges, so the first round
+  // reads those without a copy.
+  if (scope === 'reset') await createUnlabelledEdges(ctx);
   await ctx.warehouse.execute(
     ctx.sql.createTableAs(workRef(ctx, 'component_levels'), `SELECT 0 AS level, node, label AS parent FROM ${work(ctx, 'labels')} WHERE 1 = 0`),
   );
 
-  let edges: WorkTable = 'component_edges';
+  let edges: WorkTable = scope === 'all' ? 'active_edges' : 'component_edges';
   let level = 0;
   while ((await queryCount(ctx, `SELECT count(*) AS n FROM ${work(ctx, edges)}`)) > 0) {
     level += 1;
@@ -87,23 +94,45 @@ FROM ${work(ctx, edges)} GROUP BY from_node`;
 }
 
 /**
- * Replaces every parent by its grandparent until every parent is a root, so that every tree is
- * a star. The two parent tables take turns, and the one with the result is returned.
+ * Replaces every parent by its root, so that every tree is a star, and returns the table with
+ * the result. Only the nodes at depth two or more need it. Those, with their parents, go to
+ * component_jumps, and pointer jumping (parent becomes grandparent) repeats on that table
+ * alone until no parent there has a row of its own, which makes every parent a root. After
+ * hooking, most trees are stars or nearly, so those passes read only the nodes of deep trees,
+ * such as long chains. The two jump tables take turns.
  */
 async function shortcut(ctx: BuildContext, passes: { count: number }): Promise<WorkTable> {
-  const tables: [WorkTable, WorkTable] = ['component_parents', 'component_parents_next'];
+  const parents = work(ctx, 'component_parents');
+  const deepTrees = `WITH deep AS (
+  SELECT c.node, c.parent FROM ${parents} c JOIN ${parents} p ON p.node = c.parent WHERE p.parent <> c.parent
+)
+SELECT node, parent FROM deep
+UNION
+SELECT node, parent FROM ${parents} WHERE node IN (SELECT parent FROM deep)`;
+  await ctx.warehouse.execute(ctx.sql.createTableAs(workRef(ctx, 'component_jumps'), deepTrees));
+
+  const tables: [WorkTable, WorkTable] = ['component_jumps', 'component_jumps_next'];
   let current = 0;
-  const join = () => {
-    const parents = work(ctx, tables[current]!);
-    return `FROM ${parents} c JOIN ${parents} p ON p.node = c.parent`;
-  };
-  while ((await queryCount(ctx, `SELECT count(*) AS n ${join()} WHERE p.parent <> c.parent`)) > 0) {
+  let jumping = await queryCount(ctx, `SELECT count(*) AS n FROM ${work(ctx, 'component_jumps')}`);
+  if (jumping === 0) return 'component_parents';
+  while (jumping > 0) {
     countPass(ctx, passes);
-    const select = `SELECT c.node, p.parent ${join()}`;
+    const jumps = work(ctx, tables[current]!);
+    // A parent is a root exactly when it has no row here. `jumps_again` marks the nodes whose
+    // new parent is not a root yet, so the loop stops without a pass that changes nothing.
+    const select = `SELECT j.node, COALESCE(k.parent, j.parent) AS parent, n.node IS NOT NULL AS jumps_again
+FROM ${jumps} j
+LEFT JOIN ${jumps} k ON k.node = j.parent
+LEFT JOIN ${jumps} n ON n.node = COALESCE(k.parent, j.parent)`;
     current = 1 - current;
     await ctx.warehouse.execute(ctx.sql.createTableAs(workRef(ctx, tables[current]!), select));
+    jumping = await queryCount(ctx, `SELECT count(*) AS n FROM ${work(ctx, tables[current]!)} WHERE jumps_again`);
   }
-  return tables[current]!;
+
+  const merged = `SELECT p.node, COALESCE(j.parent, p.parent) AS parent
+FROM ${parents} p LEFT JOIN ${work(ctx, tables[current]!)} j ON j.node = p.node`;
+  await ctx.warehouse.execute(ctx.sql.createTableAs(workRef(ctx, 'component_parents_next'), merged));
+  return 'component_parents_next';
 }
 
 /**

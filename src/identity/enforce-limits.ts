@@ -42,7 +42,7 @@ export async function enforceLimits(ctx: BuildContext): Promise<LimitEnforcement
     const restored = type.maxPerProfile > 1 ? await regroupSplitParts(ctx, limitReason(type)) : 0;
     await refreshActiveEdges(ctx);
     await resetLabels(ctx, `SELECT label FROM ${work(ctx, 'split_components')}`);
-    const componentPasses = await computeComponents(ctx);
+    const componentPasses = await computeComponents(ctx, 'reset');
 
     const result = {
       identifierType: type.name,

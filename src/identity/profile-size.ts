@@ -35,7 +35,7 @@ export async function enforceMaxProfileSize(ctx: BuildContext): Promise<Quaranti
     ctx.logger.log('warn', 'identity.quarantined', { identifiers: hubs.length, maxProfileSize: max });
     await refreshActiveEdges(ctx);
     await resetLabels(ctx, `SELECT label FROM ${work(ctx, 'split_components')}`);
-    await computeComponents(ctx);
+    await computeComponents(ctx, 'reset');
   }
   throw new IdentityError(
     `Identity model ${ctx.config.name}: profiles were still over max_profile_size.identifiers (${max}) after ` +
