@@ -106,9 +106,8 @@ async function shortcut(ctx: BuildContext, passes: { count: number }): Promise<W
   const deepTrees = `WITH deep AS (
   SELECT c.node, c.parent FROM ${parents} c JOIN ${parents} p ON p.node = c.parent WHERE p.parent <> c.parent
 )
-SELECT node, parent FROM deep
-UNION
-SELECT node, parent FROM ${parents} WHERE node IN (SELECT parent FROM deep)`;
+SELECT node, parent FROM ${parents}
+WHERE node IN (SELECT node FROM deep) OR node IN (SELECT parent FROM deep)`;
   await ctx.warehouse.execute(ctx.sql.createTableAs(workRef(ctx, 'component_jumps'), deepTrees));
 
   const tables: [WorkTable, WorkTable] = ['component_jumps', 'component_jumps_next'];
