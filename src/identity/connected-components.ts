@@ -53,15 +53,17 @@ export type ComponentScope = 'all' | 'reset';
  */
 export async function computeComponents(ctx: BuildContext, scope: ComponentScope): Promise<number> {
   const passes = { count: 0 };
-  // With every node unlabelled, the unlabelled edges are all active edges, so the first round
-  // reads those without a copy.
-  if (scope === 'reset') await createUnlabelledEdges(ctx);
-  await ctx.warehouse.execute(
-    ctx.sql.createTableAs(workRef(ctx, 'component_levels'), `SELECT 0 AS level, node, label AS parent FROM ${work(ctx, 'labels')} WHERE 1 = 0`),
-  );
-
-  let edges: WorkTable = scope === 'all' ? 'active_edges' : 'component_edges';
   let level = 0;
+  if (scope === 'all') {
+    await contractLinks(ctx, passes);
+    level = 1;
+  } else {
+    await createUnlabelledEdges(ctx);
+    const empty = `SELECT 0 AS level, node, label AS parent FROM ${work(ctx, 'labels')} WHERE 1 = 0`;
+    await ctx.warehouse.execute(ctx.sql.createTableAs(workRef(ctx, 'component_levels'), empty));
+  }
+
+  let edges: WorkTable = 'component_edges';
   while ((await queryCount(ctx, `SELECT count(*) AS n FROM ${work(ctx, edges)}`)) > 0) {
     level += 1;
     await hook(ctx, edges, passes);
@@ -73,6 +75,35 @@ SELECT ${level}, node, parent FROM ${work(ctx, parents)}`);
   await resolveLabels(ctx, level);
   ctx.logger.log('debug', 'identity.components.rounds', { rounds: level, passes: passes.count });
   return passes.count;
+}
+
+/**
+ * The first round on the whole graph, computed from edge_nodes in two statements in place of
+ * hooking, shortcutting and contracting over both directions of every edge. Before any edge is
+ * removed, the active edges are the edges of the bipartite graph, and every link node has a
+ * larger id than every identifier node. So hooking gives each link node its smallest
+ * identifier as parent and leaves each identifier node its own parent: trees of depth one,
+ * which need no shortcut. Contraction leaves an edge, both ways, from each link's smallest
+ * identifier to each of its other identifiers.
+ */
+async function contractLinks(ctx: BuildContext, passes: { count: number }): Promise<void> {
+  countPass(ctx, passes);
+  const edgeNodes = work(ctx, 'edge_nodes');
+  const parents = `SELECT 1 AS level, link_node AS node, min(id_node) AS parent FROM ${edgeNodes} GROUP BY link_node
+UNION ALL
+SELECT 1 AS level, node, node AS parent FROM ${work(ctx, 'identifier_nodes')}`;
+  await ctx.warehouse.execute(ctx.sql.createTableAs(workRef(ctx, 'component_levels'), parents));
+
+  // No pair appears both ways, because each pair's first node is the smaller one.
+  const contracted = `WITH pairs AS (
+  SELECT DISTINCT l.parent AS from_node, e.id_node AS to_node
+  FROM ${edgeNodes} e JOIN ${work(ctx, 'component_levels')} l ON l.node = e.link_node
+  WHERE e.id_node <> l.parent
+)
+SELECT from_node, to_node FROM pairs
+UNION ALL
+SELECT to_node AS from_node, from_node AS to_node FROM pairs`;
+  await ctx.warehouse.execute(ctx.sql.createTableAs(workRef(ctx, 'component_edges'), contracted));
 }
 
 /** Creates component_edges: the active edges whose two nodes both still have their own id as label. */

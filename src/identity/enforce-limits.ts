@@ -37,6 +37,7 @@ export async function enforceLimits(ctx: BuildContext): Promise<LimitEnforcement
     const components = await findOverLimit(ctx, type, type.maxPerProfile);
     if (components === 0) continue;
 
+    await refreshActiveEdges(ctx);
     const splitPasses = await assignNearestAnchor(ctx, type);
     const cutEdges = await removeEdgesBetweenParts(ctx, type);
     const restored = type.maxPerProfile > 1 ? await regroupSplitParts(ctx, limitReason(type)) : 0;

@@ -18,7 +18,6 @@ export async function createGraphTables(ctx: BuildContext): Promise<void> {
       `SELECT link_node, id_node, CAST(NULL AS ${ctx.sql.typeName('string')}) AS reason FROM ${work(ctx, 'edge_nodes')} WHERE 1 = 0`,
     ),
   );
-  await refreshActiveEdges(ctx);
 }
 
 /** Loads each type's priority and limit, so SQL can join them. */
@@ -113,7 +112,8 @@ JOIN ${work(ctx, 'identifier_nodes')} i ON i.identifier_type = e.identifier_type
 
 /**
  * Rebuilds the directed active edges (both directions of every edge not removed by a limit or a
- * quarantine), which the component and split passes read.
+ * quarantine), which splitting and the component passes after a split read. The first
+ * component passes read edge_nodes, so a build that splits nothing never creates this table.
  */
 export async function refreshActiveEdges(ctx: BuildContext): Promise<void> {
   const active = `SELECT e.* FROM ${work(ctx, 'edge_nodes')} e
