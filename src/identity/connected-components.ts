@@ -10,15 +10,38 @@ import { IdentityError } from './identity-error.js';
  *   shortcut:  parent(u) = parent(parent(u)), repeated until every parent is a root
  *   contract:  edges = distinct (parent(u), parent(v)) over edges (u, v), where the two differ
  *
- * Parents only point to smaller ids, so each tree's root is its smallest node. Contraction
- * keeps only the roots that still have edges, so every round works on a smaller graph than the
- * last: the link nodes drop out in the first round and the small components in the first few.
- * Shortcutting is pointer jumping, which halves the depth of every tree per step, so a long
- * chain needs a number of steps that grows with the logarithm of its length, not one per hop.
+ * The rounds run on ranks, not node ids (see rankSql): a pseudo-random order of the nodes,
+ * whose rank still names the node. Node ids grow with the time a node was first seen, so on a
+ * chain seen hop by hop every node would hook to its predecessor and make one tree as deep as
+ * the chain is long. In a random order, runs of falling ranks along a chain are short, so trees
+ * stay shallow and shortcutting touches few nodes. Parents only point to smaller ranks, so each
+ * tree's root is its node of smallest rank. Contraction keeps only the roots that still have
+ * edges, so every round works on a smaller graph than the last: the link nodes drop out in the
+ * first round and the small components in the first few. Shortcutting is pointer jumping,
+ * which halves the depth of every tree per step.
  *
  * The rounds stop when no edge is left. Each round's parents are kept in component_levels, and
- * a node's label is found by following its parent up through the levels.
+ * a node's label is found by following its parent up through the levels to its root, and then
+ * taking the smallest node id among the nodes with that root.
  */
+
+/** Ranks are `key * RANK_BASE + node`, so node ids must stay below RANK_BASE (2^31). */
+const RANK_BASE = 2147483648;
+
+/**
+ * Builds the rank of a node id: Knuth's multiplicative hash of the id (times 2654435761,
+ * modulo 2^32) as the high part and the id itself as the low part, so ranks are unique, sort
+ * by the hash and give the id back modulo RANK_BASE. For ids below 2^31 every product stays
+ * within a signed 64-bit integer.
+ */
+function rankSql(node: string): string {
+  return `(MOD(${node} * 2654435761, 4294967296) * ${RANK_BASE} + ${node})`;
+}
+
+/** Builds the node id of a rank. */
+function nodeOfRankSql(rank: string): string {
+  return `MOD(${rank}, ${RANK_BASE})`;
+}
 
 /** Gives every node its own id as label. */
 export async function initialiseLabels(ctx: BuildContext): Promise<void> {
@@ -89,27 +112,34 @@ SELECT ${level}, node, parent FROM ${work(ctx, parents)}`);
 async function contractLinks(ctx: BuildContext, passes: { count: number }): Promise<void> {
   countPass(ctx, passes);
   const edgeNodes = work(ctx, 'edge_nodes');
-  const parents = `SELECT 1 AS level, link_node AS node, min(id_node) AS parent FROM ${edgeNodes} GROUP BY link_node
+  const linkParents = `SELECT link_node AS node, min(id_node) AS parent FROM ${edgeNodes} GROUP BY link_node`;
+  await ctx.warehouse.execute(ctx.sql.createTableAs(workRef(ctx, 'component_parents'), linkParents));
+
+  const parents = work(ctx, 'component_parents');
+  const levels = `SELECT 1 AS level, ${rankSql('node')} AS node, ${rankSql('parent')} AS parent FROM ${parents}
 UNION ALL
-SELECT 1 AS level, node, node AS parent FROM ${work(ctx, 'identifier_nodes')}`;
-  await ctx.warehouse.execute(ctx.sql.createTableAs(workRef(ctx, 'component_levels'), parents));
+SELECT 1 AS level, ${rankSql('node')} AS node, ${rankSql('node')} AS parent FROM ${work(ctx, 'identifier_nodes')}`;
+  await ctx.warehouse.execute(ctx.sql.createTableAs(workRef(ctx, 'component_levels'), levels));
 
   // No pair appears both ways, because each pair's first node is the smaller one.
   const contracted = `WITH pairs AS (
-  SELECT DISTINCT l.parent AS from_node, e.id_node AS to_node
-  FROM ${edgeNodes} e JOIN ${work(ctx, 'component_levels')} l ON l.node = e.link_node
-  WHERE e.id_node <> l.parent
+  SELECT DISTINCT p.parent AS first_node, e.id_node AS other_node
+  FROM ${edgeNodes} e JOIN ${parents} p ON p.node = e.link_node
+  WHERE e.id_node <> p.parent
 )
-SELECT from_node, to_node FROM pairs
+SELECT ${rankSql('first_node')} AS from_node, ${rankSql('other_node')} AS to_node FROM pairs
 UNION ALL
-SELECT to_node AS from_node, from_node AS to_node FROM pairs`;
+SELECT ${rankSql('other_node')} AS from_node, ${rankSql('first_node')} AS to_node FROM pairs`;
   await ctx.warehouse.execute(ctx.sql.createTableAs(workRef(ctx, 'component_edges'), contracted));
 }
 
-/** Creates component_edges: the active edges whose two nodes both still have their own id as label. */
+/**
+ * Creates component_edges, by rank: the active edges whose two nodes both still have their own
+ * id as label.
+ */
 async function createUnlabelledEdges(ctx: BuildContext): Promise<void> {
   const labels = work(ctx, 'labels');
-  const select = `SELECT e.from_node, e.to_node
+  const select = `SELECT ${rankSql('e.from_node')} AS from_node, ${rankSql('e.to_node')} AS to_node
 FROM ${work(ctx, 'active_edges')} e
 JOIN ${labels} a ON a.node = e.from_node AND a.label = a.node
 JOIN ${labels} b ON b.node = e.to_node AND b.label = b.node`;
@@ -183,22 +213,31 @@ WHERE a.parent <> b.parent`;
 
 /**
  * Follows each node's parent up through the levels, from the last level down: a root at one
- * level is a node of the next level, or final when it had no edge left. Then writes the labels.
+ * level is a node of the next level, or final when it had no edge left. The two root tables
+ * take turns. Then labels every node of a root with the smallest node id among them.
  */
 async function resolveLabels(ctx: BuildContext, levels: number): Promise<void> {
   const levelTable = work(ctx, 'component_levels');
+  const tables: [WorkTable, WorkTable] = ['component_roots', 'component_roots_next'];
+  let current = 0;
   const empty = `SELECT node, parent AS root FROM ${levelTable} WHERE 1 = 0`;
-  await ctx.warehouse.execute(ctx.sql.createTableAs(workRef(ctx, 'component_roots'), empty));
+  await ctx.warehouse.execute(ctx.sql.createTableAs(workRef(ctx, tables[current]!), empty));
   for (let level = levels; level >= 1; level -= 1) {
     const select = `SELECT l.node, COALESCE(r.root, l.parent) AS root
-FROM ${levelTable} l LEFT JOIN ${work(ctx, 'component_roots')} r ON r.node = l.parent
+FROM ${levelTable} l LEFT JOIN ${work(ctx, tables[current]!)} r ON r.node = l.parent
 WHERE l.level = ${level}`;
-    await ctx.warehouse.execute(ctx.sql.createTableAs(workRef(ctx, 'component_roots_next'), select));
-    await copyTable(ctx, 'component_roots_next', 'component_roots');
+    current = 1 - current;
+    await ctx.warehouse.execute(ctx.sql.createTableAs(workRef(ctx, tables[current]!), select));
   }
 
-  const labelled = `SELECT l.node, COALESCE(r.root, l.label) AS label
-FROM ${work(ctx, 'labels')} l LEFT JOIN ${work(ctx, 'component_roots')} r ON r.node = l.node`;
+  // A node outside the components just computed keeps its final label as root, which is the
+  // smallest id of its component already, so the grouping leaves it as it is.
+  const labelled = `WITH rooted AS (
+  SELECT l.node, COALESCE(${nodeOfRankSql('r.root')}, l.label) AS root
+  FROM ${work(ctx, 'labels')} l LEFT JOIN ${work(ctx, tables[current]!)} r ON r.node = ${rankSql('l.node')}
+)
+SELECT r.node, f.label
+FROM rooted r JOIN (SELECT root, min(node) AS label FROM rooted GROUP BY root) f ON f.root = r.root`;
   await ctx.warehouse.execute(ctx.sql.createTableAs(workRef(ctx, 'reset_labels'), labelled));
   await copyTable(ctx, 'reset_labels', 'labels');
 }
