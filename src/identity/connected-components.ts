@@ -29,10 +29,10 @@ import { IdentityError } from './identity-error.js';
 const RANK_BASE = 2147483648;
 
 /**
- * Builds the rank of a node id: Knuth's multiplicative hash of the id (times 2654435761,
- * modulo 2^32) as the high part and the id itself as the low part, so ranks are unique, sort
- * by the hash and give the id back modulo RANK_BASE. For ids below 2^31 every product stays
- * within a signed 64-bit integer.
+ * Builds the rank of a node id. Its high part is a multiplicative hash of the id (times
+ * 2654435761, which is near 2^32 divided by the golden ratio, modulo 2^32), and its low part is
+ * the id itself. So ranks are unique, sort by the hash and give the id back modulo RANK_BASE.
+ * For ids below 2^31 every product stays within a signed 64-bit integer.
  */
 function rankSql(node: string): string {
   return `(MOD(${node} * 2654435761, 4294967296) * ${RANK_BASE} + ${node})`;
@@ -101,8 +101,8 @@ SELECT ${level}, node, parent FROM ${work(ctx, parents)}`);
 }
 
 /**
- * The first round on the whole graph, computed from edge_nodes in two statements in place of
- * hooking, shortcutting and contracting over both directions of every edge. Before any edge is
+ * Computes the first round on the whole graph from edge_nodes, in place of hooking,
+ * shortcutting and contracting over both directions of every edge. Before any edge is
  * removed, the active edges are the edges of the bipartite graph, and every link node has a
  * larger id than every identifier node. So hooking gives each link node its smallest
  * identifier as parent and leaves each identifier node its own parent: trees of depth one,

@@ -107,7 +107,7 @@ describe('connected components', () => {
     await loadTable(warehouse, 'pairs', [{ left: 'd-1', right: 'd-2', seen_at: at(1) }]);
     await build(warehouse, pairConfig(), { keepWorkTables: true });
 
-    const kept = await warehouse.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'sluice'`);
-    expect(kept.map((row) => row.table_name)).toContain('identity__edge_nodes');
+    const workTables = await warehouse.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'sluice'`);
+    expect(workTables.map((row) => row.table_name)).toContain('identity__edge_nodes');
   });
 });

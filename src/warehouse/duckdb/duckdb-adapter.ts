@@ -22,7 +22,7 @@ export interface DuckDBAdapterOptions {
 
 const LOCK_RETRY_MS = 250;
 
-/** Name of the in-memory database that holds scratch tables; see scratchSchema. */
+/** Name of the in-memory database that contains the scratch tables (see scratchSchema). */
 export const SCRATCH_DATABASE = 'sluice_scratch';
 
 /**
@@ -217,8 +217,8 @@ export class DuckDBAdapter implements WarehouseAdapter {
   /**
    * Attaches an in-memory database once per instance and returns its name, which DuckDB reads
    * as `catalog.table` in a two-part name. Its tables never reach the database file or its WAL,
-   * and every connection of the instance sees them, which a TEMP table would not: streams and
-   * queries run on connections of their own. DuckDB spills in-memory tables to its temporary
+   * and every connection of the instance can read them. A TEMP table would not do, because it
+   * belongs to one connection, and streams and queries run on connections of their own. DuckDB spills in-memory tables to its temporary
    * directory when they outgrow `memory_limit` (DuckDB 1.3 documentation, "Connect").
    * NOTE: a schema of the same name in the database file makes those names ambiguous, and
    * DuckDB then rejects the statements that use them.
