@@ -62,6 +62,8 @@ export interface BuildContext {
   logger: Logger;
   /** Rows per page when values are normalised in Node. */
   pageSize: number;
+  /** Leaves every work table in place until the build ends, for debugging. */
+  keepWorkTables: boolean;
 }
 
 export function workRef(ctx: BuildContext, table: WorkTable): TableRef {

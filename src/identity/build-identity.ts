@@ -4,7 +4,7 @@ import { silentLogger, type Logger } from '../core/logger.js';
 import { silentReporter, type Reporter } from '../core/progress.js';
 import type { WarehouseAdapter } from '../warehouse/adapter.js';
 import type { SqlDialect } from '../warehouse/dialect.js';
-import { WORK_TABLES, output, queryCount, work, workRef, type BuildContext } from './build-context.js';
+import { WORK_TABLES, output, queryCount, work, workRef, type BuildContext, type WorkTable } from './build-context.js';
 import { createBlockedReport, createNormalised } from './classify.js';
 import { computeComponents, initialiseLabels } from './connected-components.js';
 import { enforceLimits, type LimitEnforcement } from './enforce-limits.js';
@@ -102,7 +102,7 @@ export async function buildIdentity(warehouse: WarehouseAdapter, options: Identi
     throw error;
   } finally {
     task.stop();
-    if (!options.keepWorkTables) await dropWorkTables(ctx);
+    if (!options.keepWorkTables) await dropWorkTables(ctx, WORK_TABLES);
   }
 }
 
@@ -122,10 +122,12 @@ async function runSteps(ctx: BuildContext, progress: (step: Step) => void): Prom
   progress('normalise');
 
   await createGraphTables(ctx);
+  await releaseWorkTables(ctx, ['observations', 'node_values', 'node_value_pages', 'normalised', 'edges']);
   progress('graph');
 
   await initialiseLabels(ctx);
   const componentPasses = await computeComponents(ctx, 'all');
+  await releaseWorkTables(ctx, COMPONENT_TABLES);
   ctx.logger.log('info', 'identity.components.converged', { passes: componentPasses });
   progress('components');
 
@@ -179,6 +181,7 @@ function createContext(warehouse: WarehouseAdapter, options: IdentityBuildOption
     startedAt: started.toISOString(),
     logger: options.logger ?? silentLogger,
     pageSize: options.pageSize ?? DEFAULT_PAGE_SIZE,
+    keepWorkTables: options.keepWorkTables ?? false,
   };
 }
 
@@ -212,8 +215,30 @@ function summaryFields(result: IdentityBuildResult): Record<string, unknown> {
   };
 }
 
-async function dropWorkTables(ctx: BuildContext): Promise<void> {
-  for (const table of WORK_TABLES) {
+/**
+ * Drops work tables that no later step reads, unless the caller keeps them. On DuckDB they are
+ * held in memory (see prepareWorkSchema), so this lowers the build's peak memory.
+ */
+async function releaseWorkTables(ctx: BuildContext, tables: readonly WorkTable[]): Promise<void> {
+  if (!ctx.keepWorkTables) await dropWorkTables(ctx, tables);
+}
+
+/** Tables of one connected-components run, which the next run creates again. */
+const COMPONENT_TABLES: WorkTable[] = [
+  'component_edges',
+  'component_edges_next',
+  'component_parents',
+  'component_parents_next',
+  'component_jumps',
+  'component_jumps_next',
+  'component_levels',
+  'component_roots',
+  'component_roots_next',
+  'reset_labels',
+];
+
+async function dropWorkTables(ctx: BuildContext, tables: readonly WorkTable[]): Promise<void> {
+  for (const table of tables) {
     await ctx.warehouse.execute(ctx.sql.dropTableIfExists(workRef(ctx, table)));
   }
 }
