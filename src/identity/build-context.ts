@@ -62,7 +62,7 @@ export interface BuildContext {
   logger: Logger;
   /** Rows per page when values are normalised in Node. */
   pageSize: number;
-  /** Leaves every work table in place until the build ends, for debugging. */
+  /** Whether the build keeps every work table, for debugging, and so drops none early. */
   keepWorkTables: boolean;
 }
 

@@ -158,8 +158,8 @@ async function runSteps(ctx: BuildContext, progress: (step: Step) => void): Prom
 
 /**
  * Returns the schema for the work tables, which exists on return. It is the warehouse's scratch
- * schema where it has one, since no work table is read after the build, unless the caller wants
- * to keep the work tables.
+ * schema where the warehouse has one, because no work table is read after the build. A caller
+ * that keeps the work tables gets the work schema instead.
  */
 async function prepareWorkSchema(warehouse: WarehouseAdapter, options: IdentityBuildOptions): Promise<string> {
   if (warehouse.scratchSchema !== undefined && !options.keepWorkTables) return warehouse.scratchSchema();
