@@ -66,6 +66,11 @@ export class TimedWarehouse implements WarehouseAdapter {
     return this.#inner.ensureSchema(schema);
   }
 
+  get scratchSchema(): (() => Promise<string>) | undefined {
+    const inner = this.#inner;
+    return inner.scratchSchema === undefined ? undefined : () => inner.scratchSchema!();
+  }
+
   setTag(tag: string | undefined): void {
     this.#inner.setTag(tag);
   }

@@ -24,6 +24,8 @@ export const WORK_TABLES = [
   'component_edges_next',
   'component_parents',
   'component_parents_next',
+  'component_jumps',
+  'component_jumps_next',
   'component_levels',
   'component_roots',
   'component_roots_next',
@@ -60,6 +62,8 @@ export interface BuildContext {
   logger: Logger;
   /** Rows per page when values are normalised in Node. */
   pageSize: number;
+  /** Whether the build keeps every work table, for debugging, and so drops none early. */
+  keepWorkTables: boolean;
 }
 
 export function workRef(ctx: BuildContext, table: WorkTable): TableRef {
@@ -86,7 +90,12 @@ export async function queryCount(ctx: BuildContext, sql: string): Promise<number
   return Number(rows[0]?.n ?? 0);
 }
 
-/** SQL ordering that puts NULL timestamps last, then the earliest first. */
+/**
+ * Builds an ORDER BY term that puts the earliest timestamps first and NULL last. DuckDB sorts
+ * on the plain column faster than on a CASE expression that moves NULL last. Numbering the
+ * 1.16M identifiers of the 1M-link benchmark took 0.9 in place of 1.5 CPU seconds (DuckDB
+ * 1.5.6, 2 CPUs, measured once under other load).
+ */
 export function earliestFirst(expr: string): string {
-  return `CASE WHEN ${expr} IS NULL THEN 1 ELSE 0 END, ${expr}`;
+  return `${expr} ASC NULLS LAST`;
 }

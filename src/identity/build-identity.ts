@@ -4,7 +4,7 @@ import { silentLogger, type Logger } from '../core/logger.js';
 import { silentReporter, type Reporter } from '../core/progress.js';
 import type { WarehouseAdapter } from '../warehouse/adapter.js';
 import type { SqlDialect } from '../warehouse/dialect.js';
-import { WORK_TABLES, output, queryCount, work, workRef, type BuildContext } from './build-context.js';
+import { WORK_TABLES, output, queryCount, work, workRef, type BuildContext, type WorkTable } from './build-context.js';
 import { createBlockedReport, createNormalised } from './classify.js';
 import { computeComponents, initialiseLabels } from './connected-components.js';
 import { enforceLimits, type LimitEnforcement } from './enforce-limits.js';
@@ -26,7 +26,10 @@ export interface IdentityBuildOptions {
   relations: Record<string, string>;
   /** Schema the output tables are written to: the model schema. */
   schema: string;
-  /** Schema for scratch tables; defaults to `schema`. */
+  /**
+   * Schema for the work tables when the warehouse has no scratch schema (see
+   * WarehouseAdapter.scratchSchema) or `keepWorkTables` is set; defaults to `schema`.
+   */
   workSchema?: string;
   /** Recorded with merges; a new UUID by default. */
   runId?: string;
@@ -37,7 +40,7 @@ export interface IdentityBuildOptions {
   dialect?: SqlDialect;
   /** Rows per page when values are normalised in Node. */
   pageSize?: number;
-  /** Leaves the scratch tables in place after the build, for debugging. */
+  /** Leaves the work tables in the work schema after the build, for debugging. */
   keepWorkTables?: boolean;
 }
 
@@ -81,12 +84,11 @@ const DEFAULT_PAGE_SIZE = 10_000;
  */
 export async function buildIdentity(warehouse: WarehouseAdapter, options: IdentityBuildOptions): Promise<IdentityBuildResult> {
   const started = options.startedAt ?? new Date();
-  const ctx = createContext(warehouse, options, started);
+  const ctx = createContext(warehouse, options, started, await prepareWorkSchema(warehouse, options));
   const task = (options.reporter ?? silentReporter).start('Resolving identities', STEPS.length, 'steps');
   ctx.logger.log('info', 'identity.build.started', { model: ctx.config.name, runId: ctx.runId });
 
   await warehouse.ensureSchema(ctx.outputSchema);
-  await warehouse.ensureSchema(ctx.workSchema);
   try {
     const progress = (step: Step) => task.update(STEPS.indexOf(step) + 1, step);
     const result = await runSteps(ctx, progress);
@@ -100,7 +102,7 @@ export async function buildIdentity(warehouse: WarehouseAdapter, options: Identi
     throw error;
   } finally {
     task.stop();
-    if (!options.keepWorkTables) await dropWorkTables(ctx);
+    if (!options.keepWorkTables) await dropWorkTables(ctx, WORK_TABLES);
   }
 }
 
@@ -120,10 +122,12 @@ async function runSteps(ctx: BuildContext, progress: (step: Step) => void): Prom
   progress('normalise');
 
   await createGraphTables(ctx);
+  await releaseWorkTables(ctx, ['observations', 'node_values', 'node_value_pages', 'normalised', 'edges']);
   progress('graph');
 
   await initialiseLabels(ctx);
-  const componentPasses = await computeComponents(ctx);
+  const componentPasses = await computeComponents(ctx, 'all');
+  await releaseWorkTables(ctx, COMPONENT_TABLES);
   ctx.logger.log('info', 'identity.components.converged', { passes: componentPasses });
   progress('components');
 
@@ -152,7 +156,19 @@ async function runSteps(ctx: BuildContext, progress: (step: Step) => void): Prom
   };
 }
 
-function createContext(warehouse: WarehouseAdapter, options: IdentityBuildOptions, started: Date): BuildContext {
+/**
+ * Returns the schema for the work tables, which exists on return. It is the warehouse's scratch
+ * schema where the warehouse has one, because no work table is read after the build. A caller
+ * that keeps the work tables gets the work schema instead.
+ */
+async function prepareWorkSchema(warehouse: WarehouseAdapter, options: IdentityBuildOptions): Promise<string> {
+  if (warehouse.scratchSchema !== undefined && !options.keepWorkTables) return warehouse.scratchSchema();
+  const schema = options.workSchema ?? options.schema;
+  await warehouse.ensureSchema(schema);
+  return schema;
+}
+
+function createContext(warehouse: WarehouseAdapter, options: IdentityBuildOptions, started: Date, workSchema: string): BuildContext {
   return {
     warehouse,
     sql: options.dialect ?? warehouse.dialect,
@@ -160,11 +176,12 @@ function createContext(warehouse: WarehouseAdapter, options: IdentityBuildOption
     types: resolveTypes(options.config),
     relations: options.relations,
     outputSchema: options.schema,
-    workSchema: options.workSchema ?? options.schema,
+    workSchema,
     runId: options.runId ?? randomUUID(),
     startedAt: started.toISOString(),
     logger: options.logger ?? silentLogger,
     pageSize: options.pageSize ?? DEFAULT_PAGE_SIZE,
+    keepWorkTables: options.keepWorkTables ?? false,
   };
 }
 
@@ -198,8 +215,30 @@ function summaryFields(result: IdentityBuildResult): Record<string, unknown> {
   };
 }
 
-async function dropWorkTables(ctx: BuildContext): Promise<void> {
-  for (const table of WORK_TABLES) {
+/**
+ * Drops work tables that no later step reads, unless the caller keeps them. On DuckDB they are
+ * held in memory (see prepareWorkSchema), so this lowers the build's peak memory.
+ */
+async function releaseWorkTables(ctx: BuildContext, tables: readonly WorkTable[]): Promise<void> {
+  if (!ctx.keepWorkTables) await dropWorkTables(ctx, tables);
+}
+
+/** Tables of one connected-components run, which the next run creates again. */
+const COMPONENT_TABLES: WorkTable[] = [
+  'component_edges',
+  'component_edges_next',
+  'component_parents',
+  'component_parents_next',
+  'component_jumps',
+  'component_jumps_next',
+  'component_levels',
+  'component_roots',
+  'component_roots_next',
+  'reset_labels',
+];
+
+async function dropWorkTables(ctx: BuildContext, tables: readonly WorkTable[]): Promise<void> {
+  for (const table of tables) {
     await ctx.warehouse.execute(ctx.sql.dropTableIfExists(workRef(ctx, table)));
   }
 }

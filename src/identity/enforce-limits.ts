@@ -37,12 +37,13 @@ export async function enforceLimits(ctx: BuildContext): Promise<LimitEnforcement
     const components = await findOverLimit(ctx, type, type.maxPerProfile);
     if (components === 0) continue;
 
+    await refreshActiveEdges(ctx);
     const splitPasses = await assignNearestAnchor(ctx, type);
     const cutEdges = await removeEdgesBetweenParts(ctx, type);
     const restored = type.maxPerProfile > 1 ? await regroupSplitParts(ctx, limitReason(type)) : 0;
     await refreshActiveEdges(ctx);
     await resetLabels(ctx, `SELECT label FROM ${work(ctx, 'split_components')}`);
-    const componentPasses = await computeComponents(ctx);
+    const componentPasses = await computeComponents(ctx, 'reset');
 
     const result = {
       identifierType: type.name,

@@ -18,7 +18,6 @@ export async function createGraphTables(ctx: BuildContext): Promise<void> {
       `SELECT link_node, id_node, CAST(NULL AS ${ctx.sql.typeName('string')}) AS reason FROM ${work(ctx, 'edge_nodes')} WHERE 1 = 0`,
     ),
   );
-  await refreshActiveEdges(ctx);
 }
 
 /** Loads each type's priority and limit, so SQL can join them. */
@@ -53,13 +52,15 @@ GROUP BY link_id, source, source_priority, identifier_type, value`;
  */
 async function createIdentifierNodes(ctx: BuildContext): Promise<void> {
   const edges = work(ctx, 'edges');
-  const sourceOrder = [earliestFirst('first_seen'), 'source_priority', 'source'];
+  // argMin sorts NULL last by its contract, and the window needs NULLS LAST spelled out.
+  const argMinOrder = ['first_seen', 'source_priority', 'source'];
+  const windowOrder = [earliestFirst('first_seen'), 'source_priority', 'source'];
   const totals = (extra: string) => `SELECT identifier_type, identifier_value, min(first_seen) AS first_seen, max(last_seen) AS last_seen,
     sum(row_count) AS row_count${extra}
   FROM ${edges} GROUP BY identifier_type, identifier_value`;
   const ctes = ctx.sql.argMin
     ? `totals AS (
-  ${totals(`, ${ctx.sql.argMin('source', sourceOrder)} AS source`)}
+  ${totals(`, ${ctx.sql.argMin('source', argMinOrder)} AS source`)}
 )`
     : `plain_totals AS (
   ${totals('')}
@@ -67,7 +68,7 @@ async function createIdentifierNodes(ctx: BuildContext): Promise<void> {
 first_source AS (
   SELECT identifier_type, identifier_value, source FROM (
     SELECT identifier_type, identifier_value, source,
-      row_number() OVER (PARTITION BY identifier_type, identifier_value ORDER BY ${sourceOrder.join(', ')}) AS position
+      row_number() OVER (PARTITION BY identifier_type, identifier_value ORDER BY ${windowOrder.join(', ')}) AS position
     FROM ${edges}
   ) ranked WHERE position = 1
 ),
@@ -111,7 +112,8 @@ JOIN ${work(ctx, 'identifier_nodes')} i ON i.identifier_type = e.identifier_type
 
 /**
  * Rebuilds the directed active edges (both directions of every edge not removed by a limit or a
- * quarantine), which the component and split passes read.
+ * quarantine), which splitting and the component passes after a split read. The first
+ * component passes read edge_nodes, so a build that splits nothing never creates this table.
  */
 export async function refreshActiveEdges(ctx: BuildContext): Promise<void> {
   const active = `SELECT e.* FROM ${work(ctx, 'edge_nodes')} e

@@ -35,7 +35,7 @@ export async function enforceMaxProfileSize(ctx: BuildContext): Promise<Quaranti
     ctx.logger.log('warn', 'identity.quarantined', { identifiers: hubs.length, maxProfileSize: max });
     await refreshActiveEdges(ctx);
     await resetLabels(ctx, `SELECT label FROM ${work(ctx, 'split_components')}`);
-    await computeComponents(ctx);
+    await computeComponents(ctx, 'reset');
   }
   throw new IdentityError(
     `Identity model ${ctx.config.name}: profiles were still over max_profile_size.identifiers (${max}) after ` +
@@ -57,7 +57,12 @@ GROUP BY l.label HAVING count(*) > ${max}`;
 
 /** Selects the identifier node with the most active links in each component of split_components. */
 function hubsSql(ctx: BuildContext): string {
-  const degrees = `SELECT from_node AS node, count(*) AS links FROM ${work(ctx, 'active_edges')} GROUP BY from_node`;
+  const degrees = `SELECT e.id_node AS node, count(*) AS links
+    FROM ${work(ctx, 'edge_nodes')} e
+    JOIN ${work(ctx, 'labels')} l ON l.node = e.id_node
+    WHERE l.label IN (SELECT label FROM ${work(ctx, 'split_components')})
+      AND NOT EXISTS (SELECT 1 FROM ${work(ctx, 'removed_edges')} r WHERE r.link_node = e.link_node AND r.id_node = e.id_node)
+    GROUP BY e.id_node`;
   return `SELECT label, profile_size, node, identifier_type, identifier_value, links FROM (
   SELECT o.label, o.profile_size, i.node, i.identifier_type, i.identifier_value, d.links,
     row_number() OVER (PARTITION BY o.label ORDER BY d.links DESC, i.node) AS position

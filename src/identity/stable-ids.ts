@@ -36,9 +36,12 @@ export async function assignProfileIds(ctx: BuildContext): Promise<ProfileIdChan
   return countChanges(ctx);
 }
 
-/** Identifier nodes with their component, leaving out quarantined identifiers. */
+/**
+ * Identifier nodes with their component, leaving out quarantined identifiers. Only the ids:
+ * the steps that need an identifier's text join identifier_nodes.
+ */
 async function createProfileLabels(ctx: BuildContext): Promise<void> {
-  const select = `SELECT l.label, i.node, i.identifier_type, i.identifier_value, i.first_seen
+  const select = `SELECT l.label, i.node
 FROM ${work(ctx, 'labels')} l JOIN ${work(ctx, 'identifier_nodes')} i ON i.node = l.node
 WHERE i.node NOT IN (
   SELECT id_node FROM ${work(ctx, 'removed_edges')} WHERE reason = ${ctx.sql.stringLiteral(BLOCK_REASONS.quarantined)}
@@ -76,7 +79,8 @@ async function previousTables(ctx: BuildContext): Promise<PreviousTables> {
 function previousPartsSql(ctx: BuildContext, previousGraph: string): string {
   return `SELECT g.profile_id AS previous_id, p.label, count(*) AS part_size, min(p.node) AS part_first
 FROM ${work(ctx, 'profile_labels')} p
-JOIN (${previousGraph}) g ON g.identifier_type = p.identifier_type AND g.identifier_value = p.identifier_value
+JOIN ${work(ctx, 'identifier_nodes')} i ON i.node = p.node
+JOIN (${previousGraph}) g ON g.identifier_type = i.identifier_type AND g.identifier_value = i.identifier_value
 GROUP BY g.profile_id, p.label`;
 }
 
@@ -106,8 +110,9 @@ used_ids AS (
   UNION DISTINCT SELECT absorbed_profile_id AS id FROM (${previous.merges}) m
 ),
 earliest AS (
-  SELECT e.label, ${candidate} AS candidate, ${alternate} AS alternate
-  FROM ${work(ctx, 'profile_labels')} e WHERE e.node = e.label
+  SELECT p.label, ${candidate} AS candidate, ${alternate} AS alternate
+  FROM ${work(ctx, 'profile_labels')} p JOIN ${work(ctx, 'identifier_nodes')} e ON e.node = p.node
+  WHERE p.node = p.label
 )
 SELECT e.label,
   CASE WHEN c.previous_id IS NOT NULL THEN c.previous_id

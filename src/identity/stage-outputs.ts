@@ -25,7 +25,7 @@ export async function stageOutputs(ctx: BuildContext): Promise<void> {
 
 /** identity_graph: one row per linking identifier with its profile and when it was seen. */
 export function graphSql(ctx: BuildContext): string {
-  return `SELECT p.identifier_type, p.identifier_value, ids.profile_id, i.source, i.first_seen, i.last_seen, i.row_count
+  return `SELECT i.identifier_type, i.identifier_value, ids.profile_id, i.source, i.first_seen, i.last_seen, i.row_count
 FROM ${work(ctx, 'profile_labels')} p
 JOIN ${work(ctx, 'identifier_nodes')} i ON i.node = p.node
 JOIN ${work(ctx, 'profile_ids')} ids ON ids.label = p.label`;

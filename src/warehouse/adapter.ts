@@ -46,6 +46,13 @@ export interface WarehouseAdapter {
    * process. `onLifted` reports a cap that had to be lifted for a statement to finish.
    */
   withSyncMemoryCap?<T>(work: () => Promise<T>, onLifted: (reason: string) => void): Promise<T>;
+  /**
+   * Returns a schema for scratch tables, which a step creates, reads and drops while this
+   * adapter is open and nothing reads afterwards. It exists once this returns, and every
+   * statement, stream and load of this adapter can use it. Optional: without it, engines put
+   * scratch tables in an ordinary schema.
+   */
+  scratchSchema?(): Promise<string>;
   /** Sets the tag (the run id) put before every statement from now on. */
   setTag(tag: string | undefined): void;
   close(): Promise<void>;

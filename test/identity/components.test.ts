@@ -97,7 +97,17 @@ describe('connected components', () => {
     await loadTable(warehouse, 'pairs', [{ left: 'd-1', right: 'd-2', seen_at: at(1) }]);
     await build(warehouse, pairConfig());
 
-    const scratch = await warehouse.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'sluice'`);
+    const scratch = await warehouse.query(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'sluice' OR table_catalog = 'sluice_scratch'`,
+    );
     expect(scratch).toEqual([]);
+  });
+
+  it('keep work tables in the work schema on request', async () => {
+    await loadTable(warehouse, 'pairs', [{ left: 'd-1', right: 'd-2', seen_at: at(1) }]);
+    await build(warehouse, pairConfig(), { keepWorkTables: true });
+
+    const workTables = await warehouse.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'sluice'`);
+    expect(workTables.map((row) => row.table_name)).toContain('identity__edge_nodes');
   });
 });

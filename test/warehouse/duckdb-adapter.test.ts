@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WarehouseError } from '../../src/core/errors.js';
@@ -275,5 +278,42 @@ describe('DuckDBAdapter.withSyncMemoryCap', () => {
     const failing = capped.withSyncMemoryCap(() => capped.execute('SELECT * FROM no_such_table'), (reason) => reasons.push(reason));
     await expect(failing).rejects.toBeInstanceOf(WarehouseError);
     expect(reasons).toEqual([]);
+  });
+});
+
+describe('DuckDBAdapter.scratchSchema', () => {
+  it('is visible to queries, streams and loads', async () => {
+    const schema = await warehouse.scratchSchema();
+    await warehouse.execute(`CREATE TABLE ${schema}.made AS SELECT 1 AS n`);
+    await warehouse.loadRows({ schema, name: 'loaded' }, [{ name: 'n', type: 'integer' }], [{ n: 2 }]);
+
+    expect(await warehouse.query(`SELECT n FROM ${schema}.made`)).toEqual([{ n: 1 }]);
+    expect(await pageSizes(`SELECT n FROM ${schema}.loaded`, 10)).toEqual([1]);
+  });
+
+  it('keeps its tables on a second call', async () => {
+    const schema = await warehouse.scratchSchema();
+    await warehouse.execute(`CREATE TABLE ${schema}.kept AS SELECT 1 AS n`);
+
+    expect(await warehouse.scratchSchema()).toBe(schema);
+    expect(await warehouse.query(`SELECT n FROM ${schema}.kept`)).toEqual([{ n: 1 }]);
+  });
+
+  it('keeps scratch tables out of the database file', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'sluice-scratch-'));
+    const path = join(folder, 'warehouse.duckdb');
+    try {
+      const writer = await DuckDBAdapter.open({ path });
+      const schema = await writer.scratchSchema();
+      await writer.execute(`CREATE TABLE ${schema}.scratch_only AS SELECT 1 AS n`);
+      await writer.close();
+
+      const reader = await DuckDBAdapter.open({ path });
+      const tables = await reader.query(`SELECT table_name FROM information_schema.tables WHERE table_name = 'scratch_only'`);
+      await reader.close();
+      expect(tables).toEqual([]);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 });

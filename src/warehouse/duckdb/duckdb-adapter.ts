@@ -30,6 +30,9 @@ interface MemoryLimits {
   syncLimit: string | undefined;
 }
 
+/** Name of the in-memory database that contains the scratch tables (see scratchSchema). */
+export const SCRATCH_DATABASE = 'sluice_scratch';
+
 /**
  * The embedded default warehouse, one DuckDB instance per adapter. Statements run on a main
  * connection. Each stream gets its own connection, because DuckDB invalidates an open streaming
@@ -54,6 +57,7 @@ export class DuckDBAdapter implements WarehouseAdapter {
   /** The caller to tell, once, if a statement needs the sync memory cap lifted; set while the cap is in force. */
   #cap: { onLifted: (reason: string) => void } | undefined;
   #inTransaction = false;
+  #scratchAttached = false;
 
   private constructor(instance: DuckDBInstance, main: DuckDBConnection, memory: MemoryLimits) {
     this.#instance = instance;
@@ -302,6 +306,23 @@ export class DuckDBAdapter implements WarehouseAdapter {
 
   async ensureSchema(schema: string): Promise<void> {
     await this.execute(`CREATE SCHEMA IF NOT EXISTS ${this.dialect.quoteIdentifier(schema)}`);
+  }
+
+  /**
+   * Attaches an in-memory database once per instance and returns its name, which DuckDB reads
+   * as `catalog.table` in a two-part name. Its tables never reach the database file or its WAL,
+   * and every connection of the instance can read them. A TEMP table would not do, because it
+   * belongs to one connection, and streams and queries run on connections of their own. DuckDB spills in-memory tables to its temporary
+   * directory when they outgrow `memory_limit` (DuckDB 1.3 documentation, "Connect").
+   * NOTE: a schema of the same name in the database file makes those names ambiguous, and
+   * DuckDB then rejects the statements that use them.
+   */
+  async scratchSchema(): Promise<string> {
+    if (!this.#scratchAttached) {
+      await this.execute(`ATTACH IF NOT EXISTS ':memory:' AS ${this.dialect.quoteIdentifier(SCRATCH_DATABASE)}`);
+      this.#scratchAttached = true;
+    }
+    return SCRATCH_DATABASE;
   }
 
   async close(): Promise<void> {
