@@ -238,6 +238,17 @@ describe('DuckDBAdapter.withSyncMemoryCap', () => {
     expect(await memoryLimit()).toBe(before);
   });
 
+  it('has the allocator return freed memory during the work, and restores its thresholds after', async () => {
+    const thresholds = async () =>
+      (await capped.query("SELECT current_setting('allocator_flush_threshold') AS flush, current_setting('allocator_bulk_deallocation_flush_threshold') AS bulk"))[0];
+    const before = await thresholds();
+    const inside = await capped.withSyncMemoryCap(thresholds, () => undefined);
+
+    expect(inside).toEqual({ flush: expect.stringMatching(/KiB$/), bulk: expect.stringMatching(/KiB$/) });
+    expect(before).toEqual({ flush: '128.0 MiB', bulk: '512.0 MiB' });
+    expect(await thresholds()).toEqual(before);
+  });
+
   it('lifts the cap for a statement that runs out of memory under it, and says why once', async () => {
     const reasons: string[] = [];
     const rows = await capped.withSyncMemoryCap(async () => {

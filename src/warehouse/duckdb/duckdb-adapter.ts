@@ -28,10 +28,26 @@ interface MemoryLimits {
   /** DuckDB's memory_limit for everything but a sync, such as models; read when the cap is set. */
   limit: string | undefined;
   syncLimit: string | undefined;
+  /** The allocator settings to go back to after a sync, read when the cap is set. */
+  allocator: Record<AllocatorSetting, string> | undefined;
 }
+
+/**
+ * DuckDB's allocator keeps memory that queries freed, up to these thresholds (128 MiB and
+ * 512 MiB by default), to hand it out again quickly. That memory counts in the process's RSS
+ * but not against memory_limit, so under a 128MB cap it can double what the process holds.
+ * A sync sets both low, and DuckDB then returns freed memory to the system after each task.
+ */
+const ALLOCATOR_SETTINGS = ['allocator_flush_threshold', 'allocator_bulk_deallocation_flush_threshold'] as const;
+type AllocatorSetting = (typeof ALLOCATOR_SETTINGS)[number];
+const SYNC_ALLOCATOR_FLUSH_THRESHOLD = '1MB';
 
 /** Name of the in-memory database that contains the scratch tables (see scratchSchema). */
 export const SCRATCH_DATABASE = 'sluice_scratch';
+
+function lowAllocatorThresholds(): Record<AllocatorSetting, string> {
+  return Object.fromEntries(ALLOCATOR_SETTINGS.map((name) => [name, SYNC_ALLOCATOR_FLUSH_THRESHOLD])) as Record<AllocatorSetting, string>;
+}
 
 /**
  * The embedded default warehouse, one DuckDB instance per adapter. Statements run on a main
@@ -75,10 +91,13 @@ export class DuckDBAdapter implements WarehouseAdapter {
     if (options.path !== ':memory:') await mkdir(dirname(options.path), { recursive: true });
     const instance = await DuckDBAdapter.#createInstance(options.path, settings, options.lockWaitMs ?? 0);
     const main = await DuckDBAdapter.#connect(instance);
-    // The limit to go back to after a sync, read once: DuckDB 1.5's `RESET memory_limit` shows the
-    // default in current_setting but leaves the buffer pool at the lower cap.
-    const limit = options.syncMemoryLimit ? (options.memoryLimit ?? (await DuckDBAdapter.#memoryLimit(main))) : undefined;
-    return new DuckDBAdapter(instance, main, { limit, syncLimit: options.syncMemoryLimit });
+    if (!options.syncMemoryLimit) return new DuckDBAdapter(instance, main, { limit: undefined, syncLimit: undefined, allocator: undefined });
+    // The settings to go back to after a sync, read once: DuckDB 1.5's `RESET memory_limit` shows
+    // the default in current_setting but leaves the buffer pool at the lower cap.
+    const limit = options.memoryLimit ?? (await DuckDBAdapter.#setting(main, 'memory_limit'));
+    const allocator = {} as Record<AllocatorSetting, string>;
+    for (const name of ALLOCATOR_SETTINGS) allocator[name] = await DuckDBAdapter.#setting(main, name);
+    return new DuckDBAdapter(instance, main, { limit, syncLimit: options.syncMemoryLimit, allocator });
   }
 
   /**
@@ -109,8 +128,8 @@ export class DuckDBAdapter implements WarehouseAdapter {
     }
   }
 
-  static async #memoryLimit(connection: DuckDBConnection): Promise<string> {
-    const reader = await connection.runAndReadAll("SELECT current_setting('memory_limit')");
+  static async #setting(connection: DuckDBConnection, name: string): Promise<string> {
+    const reader = await connection.runAndReadAll(`SELECT current_setting(${duckdbDialect.stringLiteral(name)})`);
     return String(reader.getRows()[0]![0]);
   }
 
@@ -253,17 +272,17 @@ export class DuckDBAdapter implements WarehouseAdapter {
   }
 
   /**
-   * Runs `work` with DuckDB's memory capped at `syncMemoryLimit`. Sluice's own statements for a
-   * sync (the diff, the reads of rows to send, the snapshot commit) are joins, sorts and inserts
-   * that DuckDB spills to disk when memory runs short, so the cap keeps a large sync's memory
-   * flat at the cost of some speed. Should DuckDB still run out of memory, the cap is lifted for
+   * Runs `work` with DuckDB's memory capped at `syncMemoryLimit` and its allocator returning freed
+   * memory at once. Sluice's own statements for a sync (the diff, the reads of rows to send, the
+   * snapshot commit) are joins, sorts and inserts that DuckDB spills to disk when memory runs
+   * short, so the cap keeps a large sync's memory flat at the cost of some speed. Should DuckDB still run out of memory, the cap is lifted for
    * the rest of `work`, the failed statement runs again, and `onLifted` says why.
    */
   async withSyncMemoryCap<T>(work: () => Promise<T>, onLifted: (reason: string) => void): Promise<T> {
     const cap = this.#memory.syncLimit;
     if (!cap || this.#cap) return work();
     try {
-      await this.#main.run(`SET memory_limit = ${this.dialect.stringLiteral(cap)}`);
+      await this.#applySettings({ memory_limit: cap, ...lowAllocatorThresholds() });
     } catch (error) {
       onLifted(`DuckDB could not lower its memory limit to ${cap}: ${errorMessage(error)}`);
       return work();
@@ -274,7 +293,7 @@ export class DuckDBAdapter implements WarehouseAdapter {
     } finally {
       if (this.#cap) {
         this.#cap = undefined;
-        await this.#restoreMemoryLimit();
+        await this.#restoreSettings();
       }
     }
   }
@@ -284,13 +303,19 @@ export class DuckDBAdapter implements WarehouseAdapter {
     const cap = this.#cap;
     if (!cap || !/Out of Memory Error/i.test(errorMessage(error))) return false;
     this.#cap = undefined;
-    await this.#restoreMemoryLimit();
+    await this.#restoreSettings();
     cap.onLifted(`DuckDB ran out of memory under sync_memory_limit ${this.#memory.syncLimit}: ${errorMessage(error).split('\n')[0]}`);
     return true;
   }
 
-  async #restoreMemoryLimit(): Promise<void> {
-    await this.#main.run(`SET memory_limit = ${this.dialect.stringLiteral(this.#memory.limit!)}`);
+  async #restoreSettings(): Promise<void> {
+    await this.#applySettings({ memory_limit: this.#memory.limit!, ...this.#memory.allocator });
+  }
+
+  async #applySettings(settings: Record<string, string>): Promise<void> {
+    for (const [name, value] of Object.entries(settings)) {
+      await this.#main.run(`SET ${this.dialect.quoteIdentifier(name)} = ${this.dialect.stringLiteral(value)}`);
+    }
   }
 
   async tableExists(table: TableRef): Promise<boolean> {
