@@ -25,7 +25,7 @@ import { IdentityError } from './identity-error.js';
  * taking the smallest node id among the nodes with that root.
  */
 
-/** Ranks are `key * RANK_BASE + node`, so node ids must stay below RANK_BASE (2^31). */
+/** Ranks are `key * RANK_BASE + node`, so node ids must stay below RANK_BASE (2^31): see checkNodeIdsFitRanks. */
 const RANK_BASE = 2147483648;
 
 /**
@@ -43,8 +43,25 @@ function nodeOfRankSql(rank: string): string {
   return `MOD(${rank}, ${RANK_BASE})`;
 }
 
+/**
+ * Raises unless every node id is below RANK_BASE. Past it, ranks would overflow a 64-bit
+ * integer (DuckDB and BigQuery raise an error) or, where numbers are wider, name the wrong
+ * node, which would merge unrelated profiles without an error (Snowflake's NUMBER(38)).
+ */
+export function checkNodeIdsFitRanks(largestNode: number): void {
+  if (largestNode < RANK_BASE) return;
+  throw new IdentityError(
+    `The identity graph has ${largestNode} nodes (identifiers and links), and the component step ` +
+      `supports at most ${RANK_BASE - 1}. Build the identity graph over fewer inputs or a shorter time range.`,
+  );
+}
+
 /** Gives every node its own id as label. */
 export async function initialiseLabels(ctx: BuildContext): Promise<void> {
+  const largestNode = `SELECT GREATEST(
+  COALESCE((SELECT MAX(node) FROM ${work(ctx, 'identifier_nodes')}), 0),
+  COALESCE((SELECT MAX(node) FROM ${work(ctx, 'link_nodes')}), 0)) AS n`;
+  checkNodeIdsFitRanks(await queryCount(ctx, largestNode));
   const select = `SELECT node, node AS label FROM ${work(ctx, 'identifier_nodes')}
 UNION ALL
 SELECT node, node AS label FROM ${work(ctx, 'link_nodes')}`;

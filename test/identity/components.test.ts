@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Row } from '../../src/core/values.js';
+import { checkNodeIdsFitRanks } from '../../src/identity/connected-components.js';
 import { IdentityError } from '../../src/identity/identity-error.js';
 import type { DuckDBAdapter } from '../../src/warehouse/duckdb/duckdb-adapter.js';
 import { at, build, identityConfig, loadTable, openWarehouse, partition } from './identity-fixture.js';
@@ -109,5 +110,24 @@ describe('connected components', () => {
 
     const workTables = await warehouse.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'sluice'`);
     expect(workTables.map((row) => row.table_name)).toContain('identity__edge_nodes');
+  });
+});
+
+describe('checkNodeIdsFitRanks', () => {
+  it('accepts ids below 2^31', () => {
+    expect(() => checkNodeIdsFitRanks(2 ** 31 - 1)).not.toThrow();
+  });
+
+  it('rejects larger graphs with the count and the fix', () => {
+    const error = (() => {
+      try {
+        checkNodeIdsFitRanks(2 ** 31);
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(error).toBeInstanceOf(IdentityError);
+    expect((error as Error).message).toContain('has 2147483648 nodes');
+    expect((error as Error).message).toContain('over fewer inputs');
   });
 });
