@@ -302,6 +302,15 @@ describe('DuckDBAdapter.scratchSchema', () => {
     expect(await pageSizes(`SELECT n FROM ${schema}.loaded`, 10)).toEqual([1]);
   });
 
+  it('avoids a schema of the same name in the database file', async () => {
+    await warehouse.execute('CREATE SCHEMA sluice_scratch');
+    const schema = await warehouse.scratchSchema();
+    await warehouse.execute(`CREATE TABLE ${schema}.made AS SELECT 1 AS n`);
+
+    expect(schema).toBe('sluice_scratch_2');
+    expect(await warehouse.query(`SELECT n FROM ${schema}.made`)).toEqual([{ n: 1 }]);
+  });
+
   it('keeps its tables on a second call', async () => {
     const schema = await warehouse.scratchSchema();
     await warehouse.execute(`CREATE TABLE ${schema}.kept AS SELECT 1 AS n`);

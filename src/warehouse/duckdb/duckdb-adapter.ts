@@ -42,8 +42,8 @@ const ALLOCATOR_SETTINGS = ['allocator_flush_threshold', 'allocator_bulk_dealloc
 type AllocatorSetting = (typeof ALLOCATOR_SETTINGS)[number];
 const SYNC_ALLOCATOR_FLUSH_THRESHOLD = '1MB';
 
-/** Name of the in-memory database that contains the scratch tables (see scratchSchema). */
-export const SCRATCH_DATABASE = 'sluice_scratch';
+/** Name of the in-memory database that contains the scratch tables, unless a schema has it (see scratchSchema). */
+const SCRATCH_DATABASE = 'sluice_scratch';
 
 function lowAllocatorThresholds(): Record<AllocatorSetting, string> {
   return Object.fromEntries(ALLOCATOR_SETTINGS.map((name) => [name, SYNC_ALLOCATOR_FLUSH_THRESHOLD])) as Record<AllocatorSetting, string>;
@@ -73,7 +73,8 @@ export class DuckDBAdapter implements WarehouseAdapter {
   /** The caller to tell, once, if a statement needs the sync memory cap lifted; set while the cap is in force. */
   #cap: { onLifted: (reason: string) => void } | undefined;
   #inTransaction = false;
-  #scratchAttached = false;
+  /** Name of the attached in-memory database, once scratchSchema has attached it. */
+  #scratchDatabase: string | undefined;
 
   private constructor(instance: DuckDBInstance, main: DuckDBConnection, memory: MemoryLimits) {
     this.#instance = instance;
@@ -275,7 +276,7 @@ export class DuckDBAdapter implements WarehouseAdapter {
    * Runs `work` with DuckDB's memory capped at `syncMemoryLimit` and its allocator returning freed
    * memory at once. Sluice's own statements for a sync (the diff, the reads of rows to send, the
    * snapshot commit) are joins, sorts and inserts that DuckDB spills to disk when memory runs
-   * short, so the cap keeps a large sync's memory flat at the cost of some speed. Should DuckDB still run out of memory, the cap is lifted for
+   * short. The cap therefore keeps a large sync's memory flat, at the cost of some speed. Should DuckDB still run out of memory, the cap is lifted for
    * the rest of `work`, the failed statement runs again, and `onLifted` says why.
    */
   async withSyncMemoryCap<T>(work: () => Promise<T>, onLifted: (reason: string) => void): Promise<T> {
@@ -337,17 +338,27 @@ export class DuckDBAdapter implements WarehouseAdapter {
    * Attaches an in-memory database once per instance and returns its name, which DuckDB reads
    * as `catalog.table` in a two-part name. Its tables never reach the database file or its WAL,
    * and every connection of the instance can read them. A TEMP table would not do, because it
-   * belongs to one connection, and streams and queries run on connections of their own. DuckDB spills in-memory tables to its temporary
-   * directory when they outgrow `memory_limit` (DuckDB 1.3 documentation, "Connect").
-   * NOTE: a schema of the same name in the database file makes those names ambiguous, and
-   * DuckDB then rejects the statements that use them.
+   * belongs to one connection, and streams and queries run on connections of their own. DuckDB
+   * spills in-memory tables to its temporary directory when they outgrow `memory_limit` (DuckDB
+   * 1.3 documentation, "Connect").
    */
   async scratchSchema(): Promise<string> {
-    if (!this.#scratchAttached) {
-      await this.execute(`ATTACH IF NOT EXISTS ':memory:' AS ${this.dialect.quoteIdentifier(SCRATCH_DATABASE)}`);
-      this.#scratchAttached = true;
-    }
-    return SCRATCH_DATABASE;
+    this.#scratchDatabase ??= await this.#attachScratchDatabase();
+    return this.#scratchDatabase;
+  }
+
+  /**
+   * Attaches the first of sluice_scratch, sluice_scratch_2 and so on that names no schema and
+   * no database yet. DuckDB rejects a two-part name as ambiguous when a schema of the main
+   * database and an attached database share its first part.
+   */
+  async #attachScratchDatabase(): Promise<string> {
+    const names = await this.query('SELECT schema_name AS name FROM information_schema.schemata UNION SELECT database_name FROM duckdb_databases()');
+    const usedNames = new Set(names.map((row) => String(row.name).toLowerCase()));
+    let name = SCRATCH_DATABASE;
+    for (let suffix = 2; usedNames.has(name); suffix += 1) name = `${SCRATCH_DATABASE}_${suffix}`;
+    await this.execute(`ATTACH ':memory:' AS ${this.dialect.quoteIdentifier(name)}`);
+    return name;
   }
 
   async close(): Promise<void> {
