@@ -284,6 +284,23 @@ describe('DuckDBAdapter.withSyncMemoryCap', () => {
     }
   });
 
+  it('runs the work uncapped when DuckDB cannot lower its limit', async () => {
+    const tiny = await DuckDBAdapter.open({ path: ':memory:', memoryLimit: '1GB', syncMemoryLimit: '1KB' });
+    try {
+      await tiny.execute('CREATE TABLE filler AS SELECT range AS n, repeat(\'x\', 100) AS s FROM range(200000)');
+      const reasons: string[] = [];
+      const rows = await tiny.withSyncMemoryCap(() => tiny.query('SELECT count(*) AS n FROM filler'), (reason) => reasons.push(reason));
+      const after = await tiny.query("SELECT current_setting('memory_limit') AS v, current_setting('allocator_flush_threshold') AS flush");
+
+      expect(rows).toEqual([{ n: 200_000 }]);
+      expect(reasons).toHaveLength(1);
+      expect(reasons[0]).toMatch(/could not lower its memory limit to 1KB/);
+      expect(after).toEqual([{ v: expect.stringMatching(/^9\d\d\.\d MiB$/), flush: '128.0 MiB' }]);
+    } finally {
+      await tiny.close();
+    }
+  });
+
   it('leaves other errors alone', async () => {
     const reasons: string[] = [];
     const failing = capped.withSyncMemoryCap(() => capped.execute('SELECT * FROM no_such_table'), (reason) => reasons.push(reason));

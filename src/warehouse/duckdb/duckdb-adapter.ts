@@ -285,6 +285,8 @@ export class DuckDBAdapter implements WarehouseAdapter {
     try {
       await this.#applySettings({ memory_limit: cap, ...lowAllocatorThresholds() });
     } catch (error) {
+      // A setting applied before the one that failed goes back too.
+      await this.#restoreSettings();
       onLifted(`DuckDB could not lower its memory limit to ${cap}: ${errorMessage(error)}`);
       return work();
     }
