@@ -2,6 +2,7 @@ import { ModelError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Reporter } from '../core/progress.js';
 import type { WarehouseAdapter } from '../warehouse/adapter.js';
+import { describeTable, tableRef, type TableRef } from '../warehouse/table-ref.js';
 import type { CompiledModel } from './compile.js';
 import { runModelTests } from './model-tests.js';
 import { buildIdentity } from '../identity/build-identity.js';
@@ -37,6 +38,7 @@ export async function buildModels(
   const results = new Map<string, ModelBuildResult>();
   const task = reporter.start('Building models', models.length, 'models');
   const schemas = new Set(models.map((model) => model.table.schema).filter((schema) => schema !== undefined));
+  if (options.workSchema && models.some((model) => model.settings.tests.length > 0)) schemas.add(options.workSchema);
   for (const schema of schemas) await warehouse.ensureSchema(schema);
 
   for (const [index, model] of models.entries()) {
@@ -62,11 +64,18 @@ async function buildModel(
   logger.log('info', 'model.build.started', { model: model.name, version: model.version });
 
   try {
-    await materialize(warehouse, model, logger, options);
+    // A model with tests is built beside its table first, so that a build that fails them
+    // leaves the table as it was for every sync and model that reads it.
+    const candidate = model.kind === 'sql' && model.settings.tests.length > 0 ? candidateTable(model, options) : undefined;
+    const built = candidate ?? model.table;
+    await materialize(warehouse, model, built, logger, options);
 
-    const rows = await warehouse.query(`SELECT count(*) AS row_count FROM ${dialect.quoteTable(model.table)}`);
+    const rows = await warehouse.query(`SELECT count(*) AS row_count FROM ${dialect.quoteTable(built)}`);
     const rowCount = Number(rows[0]?.row_count ?? 0);
-    await runModelTests(warehouse, model, rowCount);
+    await runModelTests(warehouse, model, built, rowCount).catch((error: unknown) => {
+      throw keptCandidateError(model, built, error);
+    });
+    if (candidate) await promoteCandidate(warehouse, model, candidate);
 
     const durationMs = Date.now() - started;
     logger.log('info', 'model.build.completed', { model: model.name, version: model.version, rowCount, durationMs });
@@ -82,17 +91,17 @@ async function buildModel(
 }
 
 /**
- * Creates the model's table. SQL models use CREATE OR REPLACE; the identity model runs identity
- * resolution, which replaces all of its output tables in one transaction, so its further
- * output tables have nothing left to build.
+ * Creates the model's table, or its view, as `table`. The identity model runs identity
+ * resolution, which replaces all of its output tables in one transaction, so its further output
+ * tables have nothing left to build.
  */
 async function materialize(
   warehouse: WarehouseAdapter,
   model: CompiledModel,
+  table: TableRef,
   logger: Logger,
   options: BuildOptions & { reporter: Reporter },
 ): Promise<void> {
-  const { dialect } = warehouse;
   if (model.kind === 'identity_output') return;
   if (model.kind === 'identity') {
     const { config, relations } = model.identity!;
@@ -107,11 +116,44 @@ async function materialize(
     });
     return;
   }
-  const statement =
-    model.settings.materialized === 'view'
-      ? `CREATE OR REPLACE VIEW ${dialect.quoteTable(model.table)} AS\n${model.sql}`
-      : dialect.createTableAs(model.table, model.sql);
-  await warehouse.execute(statement);
+  await warehouse.execute(createStatement(warehouse, model, table));
+}
+
+function createStatement(warehouse: WarehouseAdapter, model: CompiledModel, table: TableRef): string {
+  const { dialect } = warehouse;
+  if (model.settings.materialized === 'view') return `CREATE OR REPLACE VIEW ${dialect.quoteTable(table)} AS\n${model.sql}`;
+  return dialect.createTableAs(table, model.sql);
+}
+
+/** The table a model with tests is built into before they pass: in the internal schema, where there is one. */
+function candidateTable(model: CompiledModel, options: BuildOptions): TableRef {
+  return tableRef(options.workSchema ?? model.table.schema, `candidate__${model.name}`);
+}
+
+/**
+ * Puts a candidate that passed its tests in place of the model's table. CREATE OR REPLACE swaps
+ * the table atomically on every warehouse. A table is copied, which writes its rows a second
+ * time, and a view is created again from the model's SQL.
+ */
+async function promoteCandidate(warehouse: WarehouseAdapter, model: CompiledModel, candidate: TableRef): Promise<void> {
+  const { dialect } = warehouse;
+  if (model.settings.materialized === 'view') {
+    await warehouse.execute(createStatement(warehouse, model, model.table));
+    await warehouse.execute(`DROP VIEW IF EXISTS ${dialect.quoteTable(candidate)}`);
+    return;
+  }
+  await warehouse.execute(dialect.createTableAs(model.table, `SELECT * FROM ${dialect.quoteTable(candidate)}`));
+  await warehouse.execute(dialect.dropTableIfExists(candidate));
+}
+
+/** Says where the failed build was kept, when it was built beside the model's table. */
+function keptCandidateError(model: CompiledModel, built: TableRef, error: unknown): unknown {
+  if (!(error instanceof ModelError) || built === model.table) return error;
+  return new ModelError(
+    model.name,
+    `${error.message}\n  ${describeTable(model.table)} was left as it was. The failed build is in ${describeTable(built)} for inspection.`,
+    { cause: error },
+  );
 }
 
 function skipped(model: CompiledModel, upstream: string): ModelBuildResult {

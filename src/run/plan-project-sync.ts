@@ -20,7 +20,8 @@ export async function planProjectSync(context: RunContext, syncName: string, opt
   }
   const compiled = compileModels(context, options);
   const needed = upstreamClosure(modelsOfSync(sync), new Map(compiled.map((m) => [m.name, m.refs])));
-  const results = await buildModels(context.warehouse, compiled.filter((m) => needed.has(m.name)), context.logger, context.reporter);
+  const buildOptions = { workSchema: context.project.config.warehouse.internal_schema };
+  const results = await buildModels(context.warehouse, compiled.filter((m) => needed.has(m.name)), context.logger, context.reporter, buildOptions);
   const failed = results.find((result) => result.status !== 'success');
   if (failed) throw failed.error!;
 

@@ -137,6 +137,35 @@ describe('model tests', () => {
     expect(results.get('downstream')!.status).toBe('skipped');
   });
 
+  it('leave the table of the last good build in place', async () => {
+    const tests = { 'models/contacts.yml': 'tests:\n  - min_rows: 6\n' };
+    await build({ contacts: contactsSql }, tests);
+    const results = await build({ contacts: `${contactsSql} WHERE id <= 2` }, tests);
+    const message = results.get('contacts')!.error!.message;
+
+    expect(results.get('contacts')!.status).toBe('failed');
+    expect(message).toContain('min_rows: expected at least 6 rows, got 2');
+    expect(message).toContain(`${MODEL_SCHEMA}.contacts was left as it was. The failed build is in ${MODEL_SCHEMA}.candidate__contacts for inspection.`);
+    expect(await warehouse.query(`SELECT count(*) AS n FROM ${MODEL_SCHEMA}.contacts`)).toEqual([{ n: 6 }]);
+    expect(await warehouse.query(`SELECT count(*) AS n FROM ${MODEL_SCHEMA}.candidate__contacts`)).toEqual([{ n: 2 }]);
+  });
+
+  it('leave the view of the last good build in place', async () => {
+    const settings = (minRows: number) => ({ 'models/contacts.yml': `materialized: view\ntests:\n  - min_rows: ${minRows}\n` });
+    await build({ contacts: contactsSql }, settings(6));
+    const results = await build({ contacts: `${contactsSql} WHERE id <= 2` }, settings(6));
+
+    expect(results.get('contacts')!.status).toBe('failed');
+    expect(await warehouse.query(`SELECT count(*) AS n FROM ${MODEL_SCHEMA}.contacts`)).toEqual([{ n: 6 }]);
+  });
+
+  it('drop the candidate once the build passes', async () => {
+    await build({ contacts: contactsSql }, { 'models/contacts.yml': 'tests:\n  - min_rows: 6\n' });
+    const tables = await warehouse.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = '${MODEL_SCHEMA}'`);
+
+    expect(tables).toEqual([{ table_name: 'contacts' }]);
+  });
+
   it('show values of other columns', async () => {
     const results = await build(
       { orders: `SELECT * FROM (VALUES (1, 'a'), (1, 'b'), (2, 'c'), (3, 'x"y'), (3, 'z')) t(order_id, note)` },
