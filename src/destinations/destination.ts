@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { Logger } from '../core/logger.js';
 import type { Row } from '../core/values.js';
-import type { SuppressionList } from '../suppression/suppression-list.js';
+import type { SuppressionChannel, SuppressionList } from '../suppression/suppression-list.js';
 
 /**
  * Operation a destination performs on one row. Sync modes map onto these (see sync/modes.ts);
@@ -28,6 +28,12 @@ export interface ChangeRecord {
 export type RowOutcome =
   | { status: 'accepted' }
   | { status: 'rejected'; reason: string }
+  /**
+   * Not sent, because the recipient is on the suppression list. Unlike a rejection this is the
+   * intended outcome, so it counts as skipped and leaves the run's status alone. The row stays
+   * out of the snapshot, so it is checked again on the next run and sent once the entry is lifted.
+   */
+  | { status: 'suppressed'; reason: string }
   | {
       status: 'retry';
       reason: string;
@@ -75,9 +81,23 @@ export interface DestinationContext {
   suppressions?: SuppressionList;
 }
 
+/** The address a record would message, for the suppression list. */
+export interface Recipient {
+  channel: SuppressionChannel;
+  /** Normalised as the suppression list stores it (see normalizeAddress). */
+  address: string;
+}
+
 /** An open connection to one destination for one sync. */
 export interface Destination {
   readonly capabilities: DestinationCapabilities;
+  /**
+   * Returns the address a record adds to a mailing list or messages, or undefined for a record
+   * that reaches no one, such as a removal. The engine holds back records whose recipient is on
+   * the suppression list before calling `write`. Destinations that check the list themselves,
+   * per sender, leave this out.
+   */
+  recipientOf?(record: ChangeRecord): Recipient | undefined;
   /**
    * Delivers a batch and returns exactly one outcome per record, in the same order. Throws a
    * DestinationError only when the call failed as a whole (for example authentication); one bad

@@ -97,7 +97,7 @@ function fillPlanCounts(summary: SyncSummary, plan: SyncPlan): void {
 function fillApplyCounts(summary: SyncSummary, result: ApplyResult): void {
   summary.counts.accepted = result.accepted;
   summary.counts.rejected = result.rejected;
-  summary.counts.skipped += result.unknown;
+  summary.counts.skipped += result.unknown + result.suppressed;
 }
 
 function statusOf(result: ApplyResult, plan: SyncPlan): SyncSummary['status'] {

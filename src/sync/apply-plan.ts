@@ -10,6 +10,7 @@ import type { RejectionRecord, StateStore } from '../state/store.js';
 import type { WarehouseAdapter } from '../warehouse/adapter.js';
 import { deliverBatch } from './deliver-batch.js';
 import { SendLedger } from './send-ledger.js';
+import { SuppressionScreen } from './screen-suppressed.js';
 
 export interface ApplyOptions {
   runId: string;
@@ -27,6 +28,8 @@ export interface ApplyOptions {
 export interface ApplyResult {
   accepted: number;
   rejected: number;
+  /** Rows not sent because the recipient is on the suppression list. */
+  suppressed: number;
   /** Rows not re-sent because an earlier attempt's outcome is unknown. */
   unknown: number;
   /** True when the signal stopped the sync before every batch was sent. */
@@ -55,12 +58,13 @@ export async function applyPlan(
   options: ApplyOptions,
 ): Promise<ApplyResult> {
   const { spec } = plan;
-  const result: ApplyResult = { accepted: 0, rejected: 0, unknown: 0, interrupted: false, error: undefined };
+  const result: ApplyResult = { accepted: 0, rejected: 0, suppressed: 0, unknown: 0, interrupted: false, error: undefined };
   await warehouse.loadRows(spec.tables.failed, [{ name: '_key', type: 'string' }, { name: 'reason', type: 'string' }], []);
 
   const total = Object.values(plan.operations).reduce((sum, n) => sum + (n ?? 0), 0) - plan.withheldRemovals;
   const task = options.reporter.start(`Syncing ${plan.sync}`, Math.max(total, 0), 'rows');
   const ledger = options.useLedger ? new SendLedger(store, plan.sync, options.runId) : undefined;
+  const screen = new SuppressionScreen(store.suppressions);
   const concurrency = Math.max(1, destination.capabilities.maxConcurrency);
   const inFlight = new Set<Promise<void>>();
   let highWaterSeq = 0;
@@ -68,13 +72,20 @@ export async function applyPlan(
   let operation: string | undefined;
 
   const sendBatch = async (batch: Batch): Promise<void> => {
+    let heldBack = new Map<ChangeRecord, RowOutcome>();
     try {
-      const { outcomes, unknown } = await deliverWithLedger(destination, batch.records, ledger, result, options);
-      await recordOutcomes(warehouse, store, plan, batch.records, outcomes, result, options.runId, unknown, options.useLedger);
+      const screened = await screen.screen(batch.records, destination);
+      heldBack = screened.heldBack;
+      const delivered = screened.toSend.length > 0
+        ? await deliverWithLedger(destination, screened.toSend, ledger, result, options)
+        : { outcomes: [], unknown: new Set<ChangeRecord>() };
+      const sentOutcomes = new Map(screened.toSend.map((record, index) => [record, delivered.outcomes[index]!]));
+      const outcomes = batch.records.map((record) => heldBack.get(record) ?? sentOutcomes.get(record)!);
+      await recordOutcomes(warehouse, store, plan, batch.records, outcomes, result, options.runId, delivered.unknown, options.useLedger);
     } catch (error) {
       result.error ??= error instanceof Error ? error : new Error(errorMessage(error));
       const reason = `not confirmed: ${errorMessage(error)}`;
-      const failed = batch.records.map((): RowOutcome => ({ status: 'rejected', reason }));
+      const failed = batch.records.map((record): RowOutcome => heldBack.get(record) ?? { status: 'rejected', reason });
       await recordOutcomes(warehouse, store, plan, batch.records, failed, result, options.runId, new Set(), options.useLedger).catch(() => undefined);
     }
     done += batch.records.length;
@@ -245,7 +256,7 @@ function outcomesAfterFailedCall(settled: (RowOutcome | undefined)[], error: unk
  * Returns the reason kept for a row that was not accepted. With the send ledger, a row whose outcome is
  * unknown is never sent again, so its reason must not promise a retry.
  */
-function rejectionReason(outcome: Exclude<RowOutcome, { status: 'accepted' }>, ledgerUsed: boolean): string {
+function rejectionReason(outcome: Exclude<RowOutcome, { status: 'accepted' | 'suppressed' }>, ledgerUsed: boolean): string {
   if (outcome.status === 'rejected') return outcome.reason;
   if (outcome.outcomeUnknown && ledgerUsed) return `outcome unknown, not sent again: ${outcome.reason}`;
   return `not confirmed, retried next run: ${outcome.reason}`;
@@ -263,6 +274,7 @@ async function recordOutcomes(
   ledgerUsed = false,
 ): Promise<void> {
   const rejections: RejectionRecord[] = [];
+  const failedRows: { _key: string; reason: string }[] = [];
   records.forEach((record, index) => {
     const outcome = outcomes[index]!;
     if (unknown.has(record)) return;
@@ -270,13 +282,19 @@ async function recordOutcomes(
       result.accepted += 1;
       return;
     }
+    // A suppressed row is kept out of the snapshot like a rejected one, but it is no failure.
+    if (outcome.status === 'suppressed') {
+      result.suppressed += 1;
+      failedRows.push({ _key: record.key, reason: outcome.reason });
+      return;
+    }
     result.rejected += 1;
     const reason = rejectionReason(outcome, ledgerUsed);
     rejections.push({ runId, sync: plan.sync, key: record.key, operation: record.operation, reason });
+    failedRows.push({ _key: record.key, reason });
   });
-  if (rejections.length === 0) return;
+  if (failedRows.length === 0) return;
 
-  const failedRows = rejections.map((rejection) => ({ _key: rejection.key, reason: rejection.reason }));
   await warehouse.loadRows(plan.spec.tables.failed, [{ name: '_key', type: 'string' }, { name: 'reason', type: 'string' }], failedRows, { append: true });
-  await store.recordRejections(rejections);
+  if (rejections.length > 0) await store.recordRejections(rejections);
 }

@@ -39,17 +39,26 @@ describe('SMS sends and the suppression list', () => {
       const first = await runProject(context, defaultRunOptions);
       const sentTo = imitation.state.messages.map((message) => message.to);
       expect(sentTo).toEqual(['+12025550165']);
-      expect(first.syncs[0]!.counts.accepted).toBe(1);
+      expect(first.syncs[0]!.counts).toMatchObject({ accepted: 1, rejected: 1, skipped: 2 });
+      expect(first.syncs[0]!.status).toBe('partial');
 
       const afterError = await context.store.suppressions.isSuppressed('sms', '+12025550164', '+12025550100');
       expect(afterError).toBe(true);
       expect(await context.store.suppressions.isSuppressed('email', '+12025550164')).toBe(false);
 
       const requestsBefore = imitation.state.requests.length;
-      await runProject(context, defaultRunOptions);
+      const second = await runProject(context, defaultRunOptions);
       const createCalls = imitation.state.requests.slice(requestsBefore).filter((request) => request.method === 'POST');
       expect(createCalls).toEqual([]);
       expect(imitation.state.messages.map((message) => message.to)).toEqual(['+12025550165']);
+      // Suppressed rows are skipped, not failures, so a run with only those succeeds.
+      expect(second.syncs[0]!.counts).toMatchObject({ accepted: 0, rejected: 0, skipped: 3 });
+      expect(second.syncs[0]!.status).toBe('success');
+
+      await context.store.suppressions.remove({ channel: 'sms', address: '+12025550162', sender: null });
+      const third = await runProject(context, defaultRunOptions);
+      expect(imitation.state.messages.map((message) => message.to)).toEqual(['+12025550165', '+12025550162']);
+      expect(third.syncs[0]!.counts).toMatchObject({ accepted: 1, rejected: 0, skipped: 2 });
     } finally {
       await context.close();
     }

@@ -30,6 +30,7 @@ import { deleteUsers } from './braze-delete.js';
 import type { BrazeWriteContext } from './braze-rows.js';
 import { trackUsers } from './braze-track.js';
 import { identifierOf } from './braze-user.js';
+import { emailRecipient } from '../identifiers/email-recipient.js';
 
 type Step = 'delete' | 'leave' | 'track';
 
@@ -38,6 +39,7 @@ const STEP_ORDER: readonly Step[] = ['delete', 'leave', 'track'];
 
 export class BrazeDestination implements Destination {
   readonly capabilities: DestinationCapabilities;
+  readonly recipientOf = emailRecipient;
   readonly #write: BrazeWriteContext;
 
   constructor(

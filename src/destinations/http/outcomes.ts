@@ -14,10 +14,11 @@ export function retryLater(reason: string, retryAfterMs?: number): RowOutcome {
 
 /**
  * Returns the worse of two outcomes of one row that took several requests: rejected over retry
- * over accepted, so a row counts as delivered only when every request for it succeeded.
+ * over suppressed over accepted, so a row counts as delivered only when every request for it
+ * succeeded.
  */
 export function worseOutcome(first: RowOutcome | undefined, second: RowOutcome): RowOutcome {
   if (first === undefined) return second;
-  const rank = { accepted: 0, retry: 1, rejected: 2 } as const;
+  const rank = { accepted: 0, suppressed: 1, retry: 2, rejected: 3 } as const;
   return rank[second.status] > rank[first.status] ? second : first;
 }

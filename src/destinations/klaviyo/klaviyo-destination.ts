@@ -29,6 +29,7 @@ import { changeListMembership } from './klaviyo-lists.js';
 import { buildProfile, previousIdentity } from './klaviyo-profile.js';
 import { removeProfiles } from './klaviyo-removal.js';
 import type { KlaviyoWriteContext } from './klaviyo-rows.js';
+import { emailRecipient } from '../identifiers/email-recipient.js';
 
 type Step = 'delete' | 'remove' | 'import' | 'add';
 
@@ -37,6 +38,7 @@ const STEP_ORDER: readonly Step[] = ['delete', 'remove', 'import', 'add'];
 
 export class KlaviyoDestination implements Destination {
   readonly capabilities: DestinationCapabilities;
+  readonly recipientOf = emailRecipient;
   readonly #write: KlaviyoWriteContext;
 
   constructor(

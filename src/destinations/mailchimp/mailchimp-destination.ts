@@ -28,11 +28,13 @@ import { memberEmail } from './mailchimp-member.js';
 import { removeMembers } from './mailchimp-removal.js';
 import type { MailchimpWriteContext } from './mailchimp-rows.js';
 import { MAX_MEMBERS_PER_REQUEST, subscribeMembers } from './mailchimp-subscribe.js';
+import { emailRecipient } from '../identifiers/email-recipient.js';
 
 type Step = 'remove' | 'subscribe';
 
 export class MailchimpDestination implements Destination {
   readonly capabilities: DestinationCapabilities;
+  readonly recipientOf = emailRecipient;
   readonly #write: MailchimpWriteContext;
 
   constructor(

@@ -28,6 +28,7 @@ import type { SendgridAccount, SendgridSyncOptions } from './sendgrid-config.js'
 import { removeContacts } from './sendgrid-removal.js';
 import type { SendgridWriteContext } from './sendgrid-rows.js';
 import { MAX_CONTACTS_PER_REQUEST, upsertContacts } from './sendgrid-upsert.js';
+import { emailRecipient } from '../identifiers/email-recipient.js';
 
 type Step = 'delete' | 'remove' | 'upsert' | 'add';
 
@@ -36,6 +37,7 @@ const STEP_ORDER: readonly Step[] = ['delete', 'remove', 'upsert', 'add'];
 
 export class SendgridDestination implements Destination {
   readonly capabilities: DestinationCapabilities;
+  readonly recipientOf = emailRecipient;
   readonly #write: SendgridWriteContext;
 
   constructor(

@@ -171,7 +171,7 @@ export class TwilioDestination implements Destination {
     const reason =
       'the recipient is on the SMS suppression list for this sender (opted out), so no ' +
       'message was sent';
-    return { status: 'rejected', reason };
+    return { status: 'suppressed', reason };
   }
 
   #buildRequest(message: PreparedMessage): HttpRequest {

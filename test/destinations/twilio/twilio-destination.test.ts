@@ -166,7 +166,7 @@ describe('Twilio destination opt-outs', () => {
 
     const outcomes = await destination.write(records);
 
-    expect(statuses(outcomes)).toEqual(['rejected', 'rejected', 'rejected', 'accepted']);
+    expect(statuses(outcomes)).toEqual(['suppressed', 'suppressed', 'rejected', 'accepted']);
     expect(reasonOf(outcomes[0])).toContain('suppression list');
     expect(reasonOf(outcomes[1])).toContain('suppression list');
     expect(reasonOf(outcomes[2])).toContain('Twilio error 21610');
@@ -179,9 +179,9 @@ describe('Twilio destination opt-outs', () => {
     const [pair] = await list.list({ channel: 'sms', address: '+12025550164' });
     expect(pair).toMatchObject({ sender: SENDER, source: 'destination_error' });
 
-    // The next run rejects the pair from the list, without a request.
+    // The next run finds the pair on the list and sends no request.
     const again = await destination.write([cartSend('c4', '+12025550164')]);
-    expect(statuses(again)).toEqual(['rejected']);
+    expect(statuses(again)).toEqual(['suppressed']);
     expect(reasonOf(again[0])).toContain('suppression list');
     expect(imitation.state.requests).toHaveLength(2);
   });
