@@ -21,6 +21,8 @@ export interface ReferenceScope {
   destinations: ProjectFileConfig['destinations'] | undefined;
   /** The `inbound:` section of sluice.yml, when present and valid. */
   inbound?: ProjectFileConfig['inbound'];
+  /** Tables the identity model writes, when sluice.yml declares one: models without a file. */
+  identityTables?: { identity_graph: string; profiles: string; profile_merges: string };
   /** Models with valid settings. */
   models: Map<string, ModelDefinition>;
   /** Models whose SQL file exists but whose settings file is invalid. */
@@ -55,11 +57,14 @@ export function checkProjectReferences(project: ReferenceScope, schemas: Destina
 
   issues.push(...checkInboundDestination(project));
 
+  // The identity model's tables are models a sync may read, though no file in models/ defines them.
+  const tables = project.identityTables;
+  const identityModels = tables ? [tables.identity_graph, tables.profiles, tables.profile_merges] : [];
   for (const sync of project.syncs.values()) {
     const { file, config } = sync;
     const model = project.models.get(config.model);
-    if (!model && !project.modelsWithInvalidSettings.has(config.model)) {
-      const known = [...project.models.keys(), ...project.modelsWithInvalidSettings].sort().join(', ') || 'none yet';
+    if (!model && !project.modelsWithInvalidSettings.has(config.model) && !identityModels.includes(config.model)) {
+      const known = [...project.models.keys(), ...project.modelsWithInvalidSettings, ...identityModels].sort().join(', ') || 'none yet';
       issues.push({ file, path: 'model', message: `model "${config.model}" not found in models/; known models: ${known}` });
     }
     const suppressionModel = config.suppression?.model;

@@ -40,7 +40,7 @@ export async function loadProject(dir: string, options: LoadOptions = {}): Promi
   const syncs = await loadSyncs(projectDir, env, issues, config);
 
   // Cross-file checks run even when some files are invalid, so one typo does not hide the rest.
-  const scope = { destinations, inbound: config?.inbound, models, modelsWithInvalidSettings, syncs };
+  const scope = { destinations, inbound: config?.inbound, identityTables: config?.identity?.tables, models, modelsWithInvalidSettings, syncs };
   issues.push(...checkProjectReferences(scope, options.destinationSchemas));
   if (config && issues.length === 0) return { dir: projectDir, config, models, syncs };
   throw new ConfigError(issues);

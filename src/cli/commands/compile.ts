@@ -21,14 +21,20 @@ export function registerCompile(program: Command): void {
         schema: project.config.warehouse.schema,
         vars: { ...project.config.vars, ...runOptions.vars },
       });
-      const unknown = names.filter((name) => !project.models.has(name));
-      if (unknown.length > 0) throw new SluiceError('selection_invalid', `Unknown model ${unknown.join(', ')}; models: ${[...project.models.keys()].join(', ')}`);
+      // The identity model's outputs are models too (profiles, identity_graph), though no file defines them.
+      const known = compiled.map((model) => model.name);
+      const unknown = names.filter((name) => !known.includes(name));
+      if (unknown.length > 0) throw new SluiceError('selection_invalid', `Unknown model ${unknown.join(', ')}; models: ${known.join(', ')}`);
       const selected = names.length === 0 ? compiled : compiled.filter((model) => names.includes(model.name));
-      // The identity model and its output tables are built by identity resolution, not by SQL.
       const sqlModels = selected.filter((model) => model.kind === 'sql');
       const data = sqlModels.map(({ name, version, refs, sources, sql }) => ({ name, version, refs, sources, sql }));
-      const identity = selected.filter((model) => model.kind !== 'sql').map((model) => `-- ${model.name} (version ${model.version}): built by identity resolution from sluice.yml\n`);
-      print(options, data, () => [...data.map((model) => `-- ${model.name} (version ${model.version})\n${model.sql};\n`), ...identity].join('\n'));
+      // Text keeps the dependency order, with the models that identity resolution builds in their place.
+      const text = selected.map((model) =>
+        model.kind === 'sql'
+          ? `-- ${model.name} (version ${model.version})\n${model.sql};\n`
+          : `-- ${model.name} (version ${model.version}): built by identity resolution from sluice.yml\n`,
+      );
+      print(options, data, () => text.join('\n'));
       return EXIT.success;
     });
   });
