@@ -184,3 +184,31 @@ describe('loadProject with a valid project', () => {
     expect(project.models.get('contacts')!.settingsFile).toBe('models/contacts.yml');
   });
 });
+
+describe('loadProject with an identity model', () => {
+  const identityYaml = `identity:
+  name: people
+  inputs:
+    - name: crm
+      relation: { model: contacts }
+      timestamp: seen_at
+      identifiers: { email: email }
+`;
+  const project = (syncModel: string) => ({
+    'sluice.yml': `name: valid\nwarehouse: { type: duckdb }\ndestinations: { out: { type: file, directory: out } }\n${identityYaml}`,
+    'models/contacts.sql': "SELECT 1 AS id, 'a@example.com' AS email, TIMESTAMP '2024-01-01' AS seen_at",
+    'models/contacts.yml': 'primary_key: id\n',
+    'syncs/people.yml': `model: ${syncModel}\ndestination: out\nmode: upsert\nprimary_key: profile_id\nmapping: { id: profile_id }\n`,
+  });
+
+  it('accepts a sync of the profiles table', async () => {
+    const loaded = await loadProject(await writeProject(project('profiles')), { env: {}, destinationSchemas });
+    expect(loaded.syncs.get('people')!.config.model).toBe('profiles');
+  });
+
+  it('lists the identity tables among the known models', async () => {
+    const error = await loadError(project('profile'));
+    expect(error.issues.map(where)).toEqual(['syncs/people.yml | model']);
+    expect(error.issues[0]!.message).toContain('known models: contacts, identity_graph, profile_merges, profiles');
+  });
+});
