@@ -126,5 +126,24 @@ export interface DestinationType<Account = unknown, SyncOptions = unknown> {
   readonly syncSchema: z.ZodType<SyncOptions>;
   /** A key shared by every sync writing to the same account, for one shared rate budget. */
   accountKey(account: Account): string;
+  /**
+   * Checks a sync's options against the project's files and the sync's mapping, without
+   * connecting, and returns the problems found. `sluice validate` reports them, and a run stops
+   * the sync on them before it sends anything.
+   */
+  checkSync?(options: SyncOptions, sync: SyncCheckContext): Promise<SyncProblem[]>;
   open(account: Account, options: SyncOptions, context: DestinationContext): Promise<Destination>;
+}
+
+/** What a destination's checkSync may read about a sync. */
+export interface SyncCheckContext {
+  projectDir: string;
+  /** The destination field names of the sync's mapping. */
+  mappedFields: readonly string[];
+}
+
+/** A problem in a sync's file found by checkSync, at a dotted path such as `destination_options.template`. */
+export interface SyncProblem {
+  path: string;
+  message: string;
 }

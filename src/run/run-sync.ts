@@ -1,5 +1,5 @@
 import type { SyncDefinition } from '../config/project.js';
-import { SluiceError, errorMessage } from '../core/errors.js';
+import { ConfigError, SluiceError, errorMessage } from '../core/errors.js';
 import type { Destination } from '../destinations/destination.js';
 import { planSync, type SyncPlan } from '../diff/plan.js';
 import type { CompiledModel } from '../models/compile.js';
@@ -9,6 +9,7 @@ import type { RunContext, RunOptions } from './run-context.js';
 import { emptyCounts, type SyncSummary } from './run-summary.js';
 import { planOptionsFor, resolveDiffSpec } from './resolve-sync.js';
 import { acquireSyncLock } from './sync-lock.js';
+import { checkSyncDestinations } from './check-sync-destinations.js';
 import { openSyncDestination } from './open-destination.js';
 import { underSyncMemoryCap } from './sync-memory-cap.js';
 
@@ -38,6 +39,8 @@ export async function runSync(
   }
 
   try {
+    const problems = await checkSyncDestinations(context.project.dir, context.project.config.destinations, [sync], context.destinationTypes);
+    if (problems.length > 0) throw new ConfigError(problems);
     const resolved = await resolveDiffSpec(context.warehouse, context.project, sync, model, { full: options.full });
     mappingVersion = resolved.mappingVersion;
     context.warehouse.setTag(`run=${runId} sync=${sync.name}`);

@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
+import { ConfigError } from '../../core/errors.js';
+import { destinationTypes } from '../../destinations/registry.js';
 import { compileProject } from '../../models/compile.js';
+import { checkSyncDestinations } from '../../run/check-sync-destinations.js';
 import { describeWarehouse } from '../../warehouse/open-warehouse.js';
 import { EXIT } from '../exit-codes.js';
 import { print, runCommand } from '../output.js';
@@ -22,6 +25,8 @@ export function registerValidate(program: Command): void {
           vars: project.config.vars,
         });
         Scheduler.scheduledSyncs(project);
+        const issues = await checkSyncDestinations(project.dir, project.config.destinations, project.syncs.values(), destinationTypes);
+        if (issues.length > 0) throw new ConfigError(issues);
         const result = { valid: true, project: project.config.name, models: models.length, syncs: project.syncs.size };
         print(options, result, () => `Project ${result.project} is valid: ${result.models} models, ${result.syncs} syncs.`);
         return EXIT.success;

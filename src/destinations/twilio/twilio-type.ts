@@ -1,6 +1,7 @@
 import type { CountryCode } from 'libphonenumber-js';
 import { redactor } from '../../core/redact.js';
 import type { SuppressionList } from '../../suppression/suppression-list.js';
+import { checkTemplateAgainstMapping } from '../../templates/check-template.js';
 import { loadMessageTemplate } from '../../templates/load-template.js';
 import type { DestinationType } from '../destination.js';
 import {
@@ -47,6 +48,9 @@ export function createTwilioDestinationType(
     accountSchema: twilioAccountSchema,
     syncSchema: twilioSyncSchema,
     accountKey: twilioAccountKey,
+    async checkSync(options, sync) {
+      return checkTemplateAgainstMapping(sync.projectDir, options.template, { channel: 'sms' }, sync.mappedFields);
+    },
     async open(account, options, context) {
       registerTwilioSecrets(account);
       const template = await loadMessageTemplate(context.projectDir, options.template, {
