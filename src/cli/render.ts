@@ -29,7 +29,7 @@ export function renderRunSummary(summary: RunSummary): string {
 export function renderPlan(plan: SyncPlan): string {
   const lines = [
     `Plan for sync ${plan.sync} (${plan.spec.mode} from model ${plan.spec.model.name})`,
-    plan.initialSync ? '  first run of this mapping: every row is new to the destination' : '',
+    plan.initialSync ? '  first run of this sync or of its mapping: every current row counts as added or changed' : '',
     `  model rows: ${plan.modelRows}, delivered so far: ${plan.deliveredRows}`,
     `  added: ${plan.counts.added}, changed: ${plan.counts.changed}, removed: ${plan.counts.removed}`,
     `  to send: ${Object.entries(plan.operations).map(([op, n]) => `${op} ${n}`).join(', ') || 'nothing'}`,
@@ -43,7 +43,8 @@ export function renderPlan(plan: SyncPlan): string {
   if (plan.samples.length > 0) {
     lines.push('  samples:');
     for (const sample of plan.samples) {
-      lines.push(`    ${sample.operation} ${sample.key} ${JSON.stringify(sample.fields ?? sample.previous)}`);
+      const action = sample.sent ? sample.operation : 'not sent';
+      lines.push(`    ${action} (${sample.change}) ${sample.key} ${JSON.stringify(sample.fields ?? sample.previous)}`);
     }
   }
   return lines.join('\n');

@@ -33,8 +33,15 @@ export interface SyncPlan {
   /** Removals held back by a tripped guard with `on_trip: withhold_removals`. */
   withheldRemovals: number;
   /** A few rows of each change kind, with personal data masked. */
-  samples: ChangeRecord[];
+  samples: PlanSample[];
 }
+
+/** A sample row of a plan: what changed, and whether the run sends it. */
+export type PlanSample = ChangeRecord & {
+  change: ChangeKind;
+  /** False for a change the mode only records in the snapshot, such as a changed row of a trigger sync. */
+  sent: boolean;
+};
 
 export interface PlanOptions {
   internalSchema: string;
@@ -117,7 +124,7 @@ async function withholdIfGuarded(
   return Number(rows[0]?.n ?? 0);
 }
 
-async function sampleChanges(warehouse: WarehouseAdapter, spec: DiffSpec, pii: string[]): Promise<ChangeRecord[]> {
+async function sampleChanges(warehouse: WarehouseAdapter, spec: DiffSpec, pii: string[]): Promise<PlanSample[]> {
   const diff = warehouse.dialect.quoteTable(spec.tables.diff);
   const rows = await warehouse.query(
     `SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY _change ORDER BY _seq) AS _sample FROM ${diff}) s ` +
@@ -125,7 +132,11 @@ async function sampleChanges(warehouse: WarehouseAdapter, spec: DiffSpec, pii: s
   );
   const piiFields = new Set(spec.fields.filter((field) => pii.includes(field.column)).map((field) => field.name));
   const keyIsPii = spec.keyColumns.some((column) => pii.includes(column.name));
-  return rows.map((row) => maskRecord(toChangeRecord(row, spec), piiFields, keyIsPii));
+  return rows.map((row) => ({
+    ...maskRecord(toChangeRecord(row, spec), piiFields, keyIsPii),
+    change: row._change as ChangeKind,
+    sent: row._operation !== null && row._operation !== undefined,
+  }));
 }
 
 function maskRecord(record: ChangeRecord, piiFields: Set<string>, keyIsPii: boolean): ChangeRecord {

@@ -95,6 +95,7 @@ describe('the example project through the CLI', () => {
     expect(plan.counts).toEqual({ added: 599, changed: 0, removed: 0 });
     expect(plan.samples.length).toBeGreaterThan(0);
     expect(plan.samples[0].fields.email).toBe('[pii]');
+    expect(plan.samples[0]).toMatchObject({ change: 'added', sent: true, operation: 'upsert' });
     expect(await listFiles(outDir())).toEqual([]);
   });
 
