@@ -90,11 +90,19 @@ async function loadModels(
       continue;
     }
     const sql = await readFile(join(folder, entry), 'utf8');
+    if (!hasStatement(sql)) {
+      issues.push({ file, path: '', message: 'the file has no SQL, only blanks or comments; write one SELECT, or delete the file' });
+    }
     const { settings, settingsFile } = await loadModelSettings(projectDir, folder, name, issues);
     if (settings) models.set(name, { name, file, sql, settings, settingsFile });
     else modelsWithInvalidSettings.add(name);
   }
   return { models, modelsWithInvalidSettings };
+}
+
+/** Tells whether SQL has anything besides whitespace, `--` line comments and block comments. */
+function hasStatement(sql: string): boolean {
+  return sql.replace(/\/\*[\s\S]*?\*\//g, '').replace(/--[^\n]*/g, '').trim() !== '';
 }
 
 async function loadModelSettings(
