@@ -30,7 +30,7 @@ function exitCodeForError(error: unknown): number {
   if (error instanceof ConfigError) return EXIT.invalid;
   if (error instanceof ModelError) return EXIT.invalid;
   if (error instanceof SluiceError) {
-    if (error.code === 'selection_invalid') return EXIT.invalid;
+    if (error.code === 'selection_invalid' || error.code === 'usage_invalid') return EXIT.invalid;
     if (error.code === 'sync_locked' || error.code === 'warehouse_locked') return EXIT.locked;
     return EXIT.failed;
   }
