@@ -1,5 +1,5 @@
 import type { SyncDefinition } from '../config/project.js';
-import { ModelError, errorMessage } from '../core/errors.js';
+import { ModelBuildError, errorMessage } from '../core/errors.js';
 import { compileProject, type CompiledModel } from '../models/compile.js';
 import { buildModels } from '../models/build.js';
 import { upstreamClosure } from '../models/graph.js';
@@ -87,7 +87,7 @@ async function runSelectedSyncs(
     const model = compiled.find((candidate) => candidate.name === sync.config.model)!;
     const built = models.find((summary) => summary.name === model.name);
     if (built?.status !== 'success') {
-      const reason = new ModelError(model.name, `model ${model.name} was not built in this run: ${built?.error ?? 'unknown'}`);
+      const reason = new ModelBuildError(model.name, `model ${model.name} was not built in this run: ${built?.error ?? 'unknown'}`);
       summaries.push(await recordUnbuilt(context, runId, sync.name, model, reason.message));
       continue;
     }

@@ -89,6 +89,47 @@ describe('sluice exit codes', () => {
     expect(summary.syncs[0].counts.accepted).toBe(0);
   });
 
+  it('exits 3 from plan and run when an upstream model fails its tests', async () => {
+    const project = await fileProject(5);
+    await writeFiles(project, {
+      'models/base_customers.sql': 'SELECT * FROM {{source "crm" "customers"}}',
+      'models/base_customers.yml': 'tests:\n  - min_rows: 100\n',
+      'models/customers.sql': 'SELECT CAST(id AS VARCHAR) AS id, email, tier FROM {{ref "base_customers"}}',
+    });
+
+    const plan = await runCli(['--json', 'plan', 'contacts'], { project });
+    expect(plan.code, describeResult(plan)).toBe(EXIT.failed);
+    const error = parseJsonOutput(plan).error;
+    expect(error.code).toBe('model_failed');
+    expect(error.message).toContain('Model base_customers failed its tests');
+    expect(error.message).toContain('min_rows: expected at least 100 rows, got 5');
+
+    const run = await runCli(['--json', 'run'], { project });
+    expect(run.code, describeResult(run)).toBe(EXIT.failed);
+    expect(parseJsonOutput(run).models).toEqual([
+      expect.objectContaining({ name: 'base_customers', status: 'failed' }),
+      expect.objectContaining({ name: 'customers', status: 'skipped' }),
+    ]);
+  });
+
+  it('exits 3 from plan when the model fails to build', async () => {
+    const project = await fileProject(5);
+    await writeFiles(project, { 'models/customers.sql': 'SELECT id, email, tier, no_such_column FROM {{source "crm" "customers"}}' });
+    const result = await runCli(['--json', 'plan', 'contacts'], { project });
+
+    expect(result.code, describeResult(result)).toBe(EXIT.failed);
+    expect(parseJsonOutput(result).error).toMatchObject({ code: 'model_failed', message: expect.stringContaining('no_such_column') });
+  });
+
+  it('exits 2 from plan when a model template is invalid', async () => {
+    const project = await fileProject(5);
+    await writeFiles(project, { 'models/customers.sql': 'SELECT * FROM {{ref "no_such_model"}}' });
+    const result = await runCli(['--json', 'plan', 'contacts'], { project });
+
+    expect(result.code, describeResult(result)).toBe(EXIT.invalid);
+    expect(parseJsonOutput(result).error).toMatchObject({ code: 'model_invalid', message: expect.stringContaining('no_such_model') });
+  });
+
   it('exits 4 when the destination rejects some rows', async () => {
     receiver = await startWebhookReceiver();
     receiver.script({ rejectKeys: { c00002: 'email domain is blocked' } });
