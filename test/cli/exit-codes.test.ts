@@ -89,6 +89,41 @@ describe('sluice exit codes', () => {
     expect(summary.syncs[0].counts.accepted).toBe(0);
   });
 
+  it('exits 2 for an unknown --select name, recording no run', async () => {
+    const project = await fileProject(5);
+    const result = await runCli(['--json', 'run', '--select', 'contacts,nosuch'], { project });
+
+    expect(result.code, describeResult(result)).toBe(EXIT.invalid);
+    const error = parseJsonOutput(result).error;
+    expect(error.code).toBe('selection_invalid');
+    expect(error.message).toBe('No sync or model named "nosuch"; syncs: contacts; models: customers');
+
+    const text = await runCli(['sync', 'nosuch'], { project });
+    expect(text.code, describeResult(text)).toBe(EXIT.invalid);
+    expect(text.stderr).toContain('No sync or model named "nosuch"');
+    expect(text.stdout).toBe('');
+
+    const plan = await runCli(['plan', 'nosuch'], { project });
+    expect(plan.code, describeResult(plan)).toBe(EXIT.invalid);
+    expect(plan.stderr).toContain('Sync "nosuch" not found; syncs: contacts');
+
+    const runs = await runCli(['--json', 'runs'], { project });
+    expect(runs.code, describeResult(runs)).toBe(EXIT.success);
+    expect(parseJsonOutput(runs)).toEqual([]);
+  });
+
+  it('exits 2 from run when a model template is invalid, recording no run', async () => {
+    const project = await fileProject(5);
+    await writeFiles(project, { 'models/customers.sql': 'SELECT * FROM {{source "crm" "customers"}} WHERE tier = {{var "tier"}}' });
+    const result = await runCli(['--json', 'run'], { project });
+
+    expect(result.code, describeResult(result)).toBe(EXIT.invalid);
+    expect(parseJsonOutput(result).error).toMatchObject({ code: 'model_invalid', message: expect.stringContaining('{{var "tier"}}') });
+
+    const runs = await runCli(['--json', 'runs'], { project });
+    expect(parseJsonOutput(runs)).toEqual([]);
+  });
+
   it('exits 3 from plan and run when an upstream model fails its tests', async () => {
     const project = await fileProject(5);
     await writeFiles(project, {
