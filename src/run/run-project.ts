@@ -57,7 +57,8 @@ export function compileModels(
     dialect: warehouse.dialect,
     capabilities: warehouse.capabilities,
     schema: project.config.warehouse.schema,
-    vars: { ...project.config.vars, ...options.vars },
+    vars: project.config.vars,
+    overrides: options.vars,
   });
 }
 

@@ -124,6 +124,26 @@ describe('sluice exit codes', () => {
     expect(parseJsonOutput(runs)).toEqual([]);
   });
 
+  it('exits 2 for a --var that nothing declares or uses', async () => {
+    const project = await fileProject(5);
+    await writeFiles(project, { 'models/customers.sql': `${CUSTOMERS_MODEL}\nWHERE tier = {{var "tier"}}` });
+
+    for (const command of [['run'], ['plan', 'contacts'], ['compile']]) {
+      const result = await runCli(['--json', ...command, '--var', 'tier=gold', '--var', 'tire=gold'], { project });
+      expect(result.code, describeResult(result)).toBe(EXIT.invalid);
+      expect(parseJsonOutput(result).error).toEqual({
+        code: 'usage_invalid',
+        message: 'Unknown --var tire: no model uses it and sluice.yml does not declare it under vars; known variables: tier; check the spelling or declare it under vars',
+      });
+    }
+    const runs = await runCli(['--json', 'runs'], { project });
+    expect(parseJsonOutput(runs)).toEqual([]);
+
+    const used = await runCli(['--json', 'run', '--var', 'tier=gold'], { project });
+    expect(used.code, describeResult(used)).toBe(EXIT.success);
+    expect(parseJsonOutput(used).syncs[0].counts.added).toBe(5);
+  });
+
   it('exits 3 from plan and run when an upstream model fails its tests', async () => {
     const project = await fileProject(5);
     await writeFiles(project, {

@@ -19,7 +19,8 @@ export function registerCompile(program: Command): void {
       const compiled = compileProject(project, {
         ...describeWarehouse(project.config.warehouse),
         schema: project.config.warehouse.schema,
-        vars: { ...project.config.vars, ...runOptions.vars },
+        vars: project.config.vars,
+        overrides: runOptions.vars,
       });
       const unknown = names.filter((name) => !project.models.has(name));
       if (unknown.length > 0) throw new SluiceError('selection_invalid', `Unknown model ${unknown.join(', ')}; models: ${[...project.models.keys()].join(', ')}`);
