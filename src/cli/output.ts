@@ -32,6 +32,7 @@ function exitCodeForError(error: unknown): number {
     if (error.code === 'model_invalid') return EXIT.invalid;
     if (error.code === 'selection_invalid' || error.code === 'usage_invalid') return EXIT.invalid;
     if (error.code === 'sync_locked' || error.code === 'warehouse_locked') return EXIT.locked;
+    if (error.code === 'not_found') return EXIT.notFound;
     return EXIT.failed;
   }
   return EXIT.internal;
