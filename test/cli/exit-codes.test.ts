@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import { describeResult, parseJsonOutput, runCli } from '../support/cli-process.js';
@@ -87,6 +89,22 @@ describe('sluice exit codes', () => {
     expect(summary.models[0].error).toContain('no_such_column');
     expect(summary.syncs[0]).toMatchObject({ name: 'contacts', status: 'failed' });
     expect(summary.syncs[0].counts.accepted).toBe(0);
+  });
+
+  it('exits 2 from validate for a cron field out of range', async () => {
+    const project = await fileProject(5);
+    const sync = await readFile(path.join(project, 'syncs/contacts.yml'), 'utf8');
+    await writeFiles(project, { 'syncs/contacts.yml': `${sync}schedule: '30 25 * * *'\n` });
+    const result = await runCli(['--json', 'validate'], { project });
+
+    expect(result.code, describeResult(result)).toBe(EXIT.invalid);
+    expect(parseJsonOutput(result).error.issues).toEqual([
+      {
+        file: 'syncs/contacts.yml',
+        path: 'schedule.cron',
+        message: '"30 25 * * *" is not a valid cron expression: hour 25 is out of range (allowed: 0-23)',
+      },
+    ]);
   });
 
   it('exits 2 for an unknown --select name, recording no run', async () => {
