@@ -96,8 +96,8 @@ export async function runProjectOrSkip(
   runOptions: RunOptions,
   signal?: AbortSignal,
 ): Promise<RunSummary> {
-  // runProject checks these again; checking them here first means that a mistyped name fails at
-  // once, rather than after the imitations start or the wait for a locked warehouse.
+  // runProject checks the selection and --var names again. Checking them first makes a mistyped
+  // name fail at once, not after the imitations start or a wait for a locked warehouse.
   selectSyncs(project, compileModels(project, describeWarehouse(project.config.warehouse), runOptions), runOptions.select);
   try {
     return await withRunContext(project, options, (context) => runProject(context, runOptions), signal);

@@ -9,9 +9,9 @@ const REQUESTED_OUTPUT = new Set(['commander.helpDisplayed', 'commander.version'
 
 /**
  * Makes every command exit 2 on a command-line error, such as a missing argument or an unknown
- * option or command, where commander exits 1, which Sluice keeps for unexpected errors. With
- * --json the error becomes one JSON document on stdout, like every other error, and commander's
- * text on stderr is left out. Call it after every command is registered.
+ * option or command. Commander exits 1, which Sluice keeps for unexpected errors. With --json the
+ * error is one JSON document on stdout, like every other error, and commander writes nothing to
+ * stderr. Call it after every command is registered.
  */
 export function exitOnUsageErrors(program: Command): void {
   for (const command of commandTree(program)) {
@@ -25,7 +25,8 @@ export function exitOnUsageErrors(program: Command): void {
 }
 
 function exitForCommanderError(program: Command, command: Command, error: CommanderError): never {
-  // `commander.help` with code 0 is `sluice help`; with code 1, help printed because no subcommand was given.
+  // `commander.help` with code 0 comes from `sluice help`. With code 1, commander printed the help
+  // because no subcommand was given, which is a usage error.
   const requested = REQUESTED_OUTPUT.has(error.code) || (error.code === 'commander.help' && error.exitCode === 0);
   if (requested) process.exit(error.exitCode);
 

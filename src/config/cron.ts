@@ -60,7 +60,7 @@ function describeFieldProblem(field: CronField, value: string): string {
   return `${field.label} "${value}" is not valid (allowed: numbers ${range}, ranges such as 1-5, lists such as 1,3, steps such as */2, *${alternatives})`;
 }
 
-/** The numbers a field names as values or range ends; steps (`/2`) and nth weekdays (`#2`) are counts, not values. */
+/** Returns the numbers a field names as values or range ends. Steps (`/2`) and nth weekdays (`#2`) are counts, so they are left out. */
 function numbersIn(value: string): number[] {
   return value.split(',').flatMap((part) => {
     const values = part.split('/')[0]!.split('#')[0]!.replace(/[LW]$/i, '');

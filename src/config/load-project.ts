@@ -50,7 +50,7 @@ export async function loadProject(dir: string, options: LoadOptions = {}): Promi
 /**
  * Drops the issues of fields whose environment variable is unset or empty. The empty string put
  * in its place fails the field's schema too (such as a minimum length), and the issue about the
- * variable already says what to fix.
+ * variable already describes the fix.
  */
 function withoutFollowOnIssues(issues: ConfigIssue[], envIssues: ConfigIssue[]): ConfigIssue[] {
   const fromEnv = new Set(envIssues);

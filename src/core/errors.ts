@@ -39,9 +39,9 @@ export function formatConfigIssues(issues: readonly ConfigIssue[]): string {
 }
 
 /**
- * A model is invalid: its template uses an unknown helper, var, ref or source, or models
- * reference each other in a cycle. Found when the project compiles, before anything runs.
- * `code` is `model_invalid`; ModelBuildError is the subclass for failures in the warehouse.
+ * An invalid model: its template uses an unknown helper, var, ref or source, or models reference
+ * each other in a cycle. It is raised when the project compiles, before anything runs, with the
+ * code `model_invalid`. The subclass ModelBuildError is raised for failures in the warehouse.
  */
 export class ModelError extends SluiceError {
   readonly model: string;

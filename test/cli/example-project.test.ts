@@ -179,7 +179,7 @@ describe('the example project through the CLI', () => {
     expect(parseJsonOutput(missing).error).toMatchObject({ code: 'not_found', message: expect.stringContaining('run_nosuch') });
   });
 
-  it('identity explain exits 0 for a known identifier', async () => {
+  it('identity explain exits 0 when found', async () => {
     const result = await cli(['--json', 'identity', 'explain', 'email', 'PATRICIA.JOHNSON@sakilacustomer.org']);
 
     expect(result.code, describeResult(result)).toBe(EXIT.success);
@@ -188,7 +188,7 @@ describe('the example project through the CLI', () => {
     expect(explanation.identifier).toEqual({ type: 'email', value: 'patricia.johnson@sakilacustomer.org' });
   });
 
-  it('identity explain exits 0 for a blocked identifier, with the reason', async () => {
+  it('identity explain exits 0 when blocked', async () => {
     // A Sakila phone number that fails phone validation, so the identity build blocked it as invalid.
     const result = await cli(['--json', 'identity', 'explain', 'phone', '838635286649']);
 
@@ -198,7 +198,7 @@ describe('the example project through the CLI', () => {
     expect(explanation.reasons).toEqual([{ reason: 'invalid', rows: 1 }]);
   });
 
-  it('identity explain exits 8 for an identifier not in the graph', async () => {
+  it('identity explain exits 8 when not found', async () => {
     const json = await cli(['--json', 'identity', 'explain', 'email', 'nobody@example.org']);
     expect(json.code, describeResult(json)).toBe(EXIT.notFound);
     expect(parseJsonOutput(json)).toEqual({ status: 'not_found', identifier: { type: 'email', value: 'nobody@example.org' } });
@@ -208,13 +208,13 @@ describe('the example project through the CLI', () => {
     expect(text.stdout).toContain('email "nobody@example.org" is not in the identity graph');
   });
 
-  it('identity explain exits 2 for an undeclared identifier type', async () => {
+  it('identity explain exits 2 for unknown type', async () => {
     const result = await cli(['--json', 'identity', 'explain', 'bogus', '1']);
 
     expect(result.code, describeResult(result)).toBe(EXIT.invalid);
     expect(parseJsonOutput(result).error).toEqual({
       code: 'usage_invalid',
-      message: 'Unknown identifier type "bogus"; the identity config in sluice.yml declares: anonymous_id, device_id, email, phone, user_id',
+      message: 'Unknown identifier type "bogus"; use one of the types that identity: in sluice.yml declares: anonymous_id, device_id, email, phone, user_id',
     });
   });
 });

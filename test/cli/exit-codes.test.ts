@@ -91,7 +91,7 @@ describe('sluice exit codes', () => {
     expect(summary.syncs[0].counts.accepted).toBe(0);
   });
 
-  it('exits 2 from validate for a cron field out of range', async () => {
+  it('exits 2 for a cron field out of range', async () => {
     const project = await fileProject(5);
     const sync = await readFile(path.join(project, 'syncs/contacts.yml'), 'utf8');
     await writeFiles(project, { 'syncs/contacts.yml': `${sync}schedule: '30 25 * * *'\n` });
@@ -107,7 +107,7 @@ describe('sluice exit codes', () => {
     ]);
   });
 
-  it('exits 2 for an unknown --select name, recording no run', async () => {
+  it('exits 2 for an unknown --select name', async () => {
     const project = await fileProject(5);
     const result = await runCli(['--json', 'run', '--select', 'contacts,nosuch'], { project });
 
@@ -130,7 +130,7 @@ describe('sluice exit codes', () => {
     expect(parseJsonOutput(runs)).toEqual([]);
   });
 
-  it('exits 2 from run when a model template is invalid, recording no run', async () => {
+  it('exits 2 from run for an invalid template', async () => {
     const project = await fileProject(5);
     await writeFiles(project, { 'models/customers.sql': 'SELECT * FROM {{source "crm" "customers"}} WHERE tier = {{var "tier"}}' });
     const result = await runCli(['--json', 'run'], { project });
@@ -142,7 +142,7 @@ describe('sluice exit codes', () => {
     expect(parseJsonOutput(runs)).toEqual([]);
   });
 
-  it('exits 2 for a --var that nothing declares or uses', async () => {
+  it('exits 2 for an unknown --var', async () => {
     const project = await fileProject(5);
     await writeFiles(project, { 'models/customers.sql': `${CUSTOMERS_MODEL}\nWHERE tier = {{var "tier"}}` });
 
@@ -162,7 +162,7 @@ describe('sluice exit codes', () => {
     expect(parseJsonOutput(used).syncs[0].counts.added).toBe(5);
   });
 
-  it('exits 3 from plan and run when an upstream model fails its tests', async () => {
+  it('exits 3 when upstream model tests fail', async () => {
     const project = await fileProject(5);
     await writeFiles(project, {
       'models/base_customers.sql': 'SELECT * FROM {{source "crm" "customers"}}',
@@ -185,7 +185,7 @@ describe('sluice exit codes', () => {
     ]);
   });
 
-  it('exits 3 from plan when the model fails to build', async () => {
+  it('exits 3 from plan on a build failure', async () => {
     const project = await fileProject(5);
     await writeFiles(project, { 'models/customers.sql': 'SELECT id, email, tier, no_such_column FROM {{source "crm" "customers"}}' });
     const result = await runCli(['--json', 'plan', 'contacts'], { project });
@@ -194,7 +194,7 @@ describe('sluice exit codes', () => {
     expect(parseJsonOutput(result).error).toMatchObject({ code: 'model_failed', message: expect.stringContaining('no_such_column') });
   });
 
-  it('exits 2 from plan when a model template is invalid', async () => {
+  it('exits 2 from plan for an invalid template', async () => {
     const project = await fileProject(5);
     await writeFiles(project, { 'models/customers.sql': 'SELECT * FROM {{ref "no_such_model"}}' });
     const result = await runCli(['--json', 'plan', 'contacts'], { project });

@@ -8,7 +8,7 @@ describe('describeCronProblem', () => {
     }
   });
 
-  it('names the field out of range and its range', () => {
+  it('names the field out of range', () => {
     expect(describeCronProblem('30 25 * * *')).toBe('"30 25 * * *" is not a valid cron expression: hour 25 is out of range (allowed: 0-23)');
     expect(describeCronProblem('1-70 * * * *')).toContain('minute 70 is out of range (allowed: 0-59)');
     expect(describeCronProblem('5,99 * * * *')).toContain('minute 99 is out of range (allowed: 0-59)');
@@ -33,7 +33,7 @@ describe('describeCronProblem', () => {
     expect(describeCronProblem('0 0 31 2 *')).toBe('"0 0 31 2 *" is not a valid cron expression: day of month 31 never occurs in month 2');
   });
 
-  it('counts the fields of an expression with too few or too many', () => {
+  it('counts fields when too few or many', () => {
     expect(describeCronProblem('30 6 * *')).toBe(
       '"30 6 * *" is not a valid cron expression: it has 4 fields ' +
         '(use five: minute, hour, day of month, month and day of week, or six with seconds first, as in "*/15 * * * *")',

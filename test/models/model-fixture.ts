@@ -22,7 +22,7 @@ export async function loadModels(
   return loadProject(await writeProject(files), { env: {} });
 }
 
-/** Compiles the models for DuckDB; `overrides` are the values a run gives with --var. */
+/** Compiles the models for DuckDB. `overrides` are the values that a run gives with --var. */
 export function compile(project: Project, vars = project.config.vars, overrides?: Record<string, string>): CompiledModel[] {
   return compileProject(project, {
     dialect: duckdbDialect,

@@ -37,7 +37,7 @@ describe('renderModel', () => {
     expect(rendered.vars).toEqual(['min_total', 'region']);
   });
 
-  it('lists vars in branches that are not rendered', () => {
+  it('lists vars in unrendered branches', () => {
     const template = 'SELECT 1 {{#if (var "region")}}WHERE x = {{var "min_total"}}{{else}}{{var "fallback"}}{{/if}}';
     const rendered = renderModel('m', template, context);
 
@@ -136,7 +136,7 @@ describe('compileProject helpers', () => {
     expect(compile(project, project.config.vars, { limit: 'ten' })[0]!.sql).toBe(`SELECT 'ten' AS n`);
   });
 
-  it('accepts run vars that sluice.yml declares or a model uses', async () => {
+  it('accepts declared or used run vars', async () => {
     const project = await loadModels(
       { m: 'SELECT {{var "limit"}} AS n' },
       { 'sluice.yml': projectFile('vars: { limit: 10, unused: 1 }\n') },
@@ -147,7 +147,7 @@ describe('compileProject helpers', () => {
     expect(compile(undeclared, undeclared.config.vars, { since: '2024-01-01' })[0]!.sql).toBe(`SELECT '2024-01-01' AS n`);
   });
 
-  it('rejects run vars that no model uses and sluice.yml does not declare', async () => {
+  it('rejects unknown run vars', async () => {
     const project = await loadModels({ m: 'SELECT {{var "limit"}} AS n' }, { 'sluice.yml': projectFile('vars: { as_of: 1, limit: 10 }\n') });
 
     expect(() => compile(project, project.config.vars, { limt: '5' })).toThrowError(

@@ -37,7 +37,7 @@ destinations:
 }
 
 describe('runProject checks before recording', () => {
-  it('rejects unknown --select names, recording no run', async () => {
+  it('rejects unknown --select names', async () => {
     const opened = await openFileProject();
     const run = runProject(opened, { ...defaultRunOptions, select: ['contacts', 'nosuch', 'other'] });
 
@@ -48,7 +48,7 @@ describe('runProject checks before recording', () => {
     expect(await opened.store.listRuns(10)).toEqual([]);
   });
 
-  it('rejects a model that does not compile, recording no run', async () => {
+  it('rejects an invalid model template', async () => {
     const opened = await openFileProject({ 'models/customers.sql': 'SELECT * FROM {{ref "nosuch"}}' });
     const run = runProject(opened, defaultRunOptions);
 
@@ -56,7 +56,7 @@ describe('runProject checks before recording', () => {
     expect(await opened.store.listRuns(10)).toEqual([]);
   });
 
-  it('records a run that selects a model', async () => {
+  it('records a run selecting a model', async () => {
     const opened = await openFileProject();
     const summary = await runProject(opened, { ...defaultRunOptions, select: ['customers'] });
 

@@ -20,7 +20,7 @@ export function registerIdentity(program: Command): void {
         if (!config) throw new SluiceError('selection_invalid', 'This project declares no identity model; add an identity: section to sluice.yml');
         const types = identifierTypeNames(config);
         if (!types.includes(type)) {
-          throw new SluiceError('usage_invalid', `Unknown identifier type "${type}"; the identity config in sluice.yml declares: ${types.join(', ')}`);
+          throw new SluiceError('usage_invalid', `Unknown identifier type "${type}"; use one of the types that identity: in sluice.yml declares: ${types.join(', ')}`);
         }
 
         const normalised = normaliseIdentifier(config, type, value, flags.country) ?? value;
@@ -28,7 +28,7 @@ export function registerIdentity(program: Command): void {
           explainIdentifier(context.warehouse, project.config.warehouse.schema, type, normalised, { tables: config.tables }),
         );
         print(options, explanation, () => formatExplanation(explanation).join('\n'));
-        // A blocked identifier was found, with the reasons it links nothing.
+        // A blocked identifier counts as found, and its explanation lists why it links nothing.
         return explanation.status === 'not_found' ? EXIT.notFound : EXIT.success;
       });
     });

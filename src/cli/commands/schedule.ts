@@ -19,8 +19,8 @@ export function registerSchedule(program: Command): void {
       const options = { ...globalOptions(cmd), json: true };
       await runCommand(options, async () => {
         const project = await loadCliProject(options);
-        // The project is loaded once, so a model that compiles now compiles at every tick, and one
-        // that does not stops the scheduler here with exit 2 rather than failing each tick.
+        // The project is loaded once, so a model that compiles now compiles at every tick. One that
+        // does not stops the scheduler here with exit 2, rather than failing every tick.
         compileModels(project, describeWarehouse(project.config.warehouse), defaultRunOptions);
         const logger = cliLogger(project, { ...options, verbose: true });
         // The warehouse is opened per tick, so a manual run can use an embedded database in between.
