@@ -17,6 +17,8 @@ export const EXIT = {
   interrupted: 6,
   /** A selected sync was skipped because another run of it is in progress. */
   locked: 7,
+  /** A lookup found nothing, such as `sluice runs RUN` or `sluice identity explain`. Nothing failed. */
+  notFound: 8,
 } as const;
 
 export function exitCodeForRun(summary: RunSummary): number {

@@ -1,4 +1,4 @@
-import { ConfigError, ModelError, SluiceError, errorMessage } from '../core/errors.js';
+import { ConfigError, SluiceError, errorMessage } from '../core/errors.js';
 import { redactor } from '../core/redact.js';
 import { EXIT } from './exit-codes.js';
 import type { GlobalOptions } from './session.js';
@@ -28,10 +28,11 @@ export function reportError(options: GlobalOptions, error: unknown): number {
 
 function exitCodeForError(error: unknown): number {
   if (error instanceof ConfigError) return EXIT.invalid;
-  if (error instanceof ModelError) return EXIT.invalid;
   if (error instanceof SluiceError) {
-    if (error.code === 'selection_invalid') return EXIT.invalid;
+    if (error.code === 'model_invalid') return EXIT.invalid;
+    if (error.code === 'selection_invalid' || error.code === 'usage_invalid') return EXIT.invalid;
     if (error.code === 'sync_locked' || error.code === 'warehouse_locked') return EXIT.locked;
+    if (error.code === 'not_found') return EXIT.notFound;
     return EXIT.failed;
   }
   return EXIT.internal;

@@ -8,11 +8,12 @@ import { silentReporter } from '../core/progress.js';
 import { destinationTypes } from '../destinations/registry.js';
 import { lockOwner, type RunContext, type RunOptions } from '../run/run-context.js';
 import { recordSkippedRun } from '../run/record-skipped-run.js';
-import { runProject } from '../run/run-project.js';
+import { compileModels, runProject } from '../run/run-project.js';
+import { selectSyncs } from '../run/select.js';
 import type { RunSummary } from '../run/run-summary.js';
 import { WarehouseError } from '../core/errors.js';
 import { openStateStore } from '../state/open-store.js';
-import { openWarehouse } from '../warehouse/open-warehouse.js';
+import { describeWarehouse, openWarehouse } from '../warehouse/open-warehouse.js';
 import { startProjectImitations } from './imitations.js';
 import { terminalReporter } from './progress-bars.js';
 
@@ -95,6 +96,9 @@ export async function runProjectOrSkip(
   runOptions: RunOptions,
   signal?: AbortSignal,
 ): Promise<RunSummary> {
+  // runProject checks the selection and --var names again. Checking them first makes a mistyped
+  // name fail at once, not after the imitations start or a wait for a locked warehouse.
+  selectSyncs(project, compileModels(project, describeWarehouse(project.config.warehouse), runOptions), runOptions.select);
   try {
     return await withRunContext(project, options, (context) => runProject(context, runOptions), signal);
   } catch (error) {

@@ -6,8 +6,9 @@ const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 /**
  * Replaces `${NAME}` and `${NAME:-default}` in every string of a parsed config file with values
  * from the environment. Values read from the environment are registered as secrets, so they are
- * redacted from every output; defaults written in the file are not secrets. A missing variable
- * without a default becomes an issue naming the file and field.
+ * redacted from every output; defaults written in the file are not secrets. A variable that is
+ * unset or empty and has no default becomes an issue naming the file and field, and the field is
+ * set to the empty string.
  */
 export function resolveEnvReferences(
   value: unknown,
@@ -44,11 +45,11 @@ function resolveString(
       return fromEnv;
     }
     if (fallback !== undefined) return fallback;
-    issues.push({
-      file,
-      path: path.join('.'),
-      message: `environment variable ${name} is not set; export it, or write \${${name}:-default} to give a default`,
-    });
+    const message =
+      fromEnv === undefined
+        ? `environment variable ${name} is not set; export it, or write \${${name}:-default} to give a default`
+        : `environment variable ${name} is set but empty; give it a value, or write \${${name}:-default} to use a default when it is empty`;
+    issues.push({ file, path: path.join('.'), message });
     return '';
   });
 }

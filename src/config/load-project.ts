@@ -34,16 +34,38 @@ export async function loadProject(dir: string, options: LoadOptions = {}): Promi
   const projectDir = resolve(dir);
   const env = options.env ?? process.env;
   const issues: ConfigIssue[] = [];
+  const envIssues: ConfigIssue[] = [];
 
-  const { config, destinations } = await loadProjectFile(projectDir, env, issues);
+  const { config, destinations } = await loadProjectFile(projectDir, env, issues, envIssues);
   const { models, modelsWithInvalidSettings } = await loadModels(projectDir, issues);
-  const syncs = await loadSyncs(projectDir, env, issues, config);
+  const syncs = await loadSyncs(projectDir, env, issues, envIssues, config);
 
   // Cross-file checks run even when some files are invalid, so one typo does not hide the rest.
   const scope = { destinations, inbound: config?.inbound, identityTables: config?.identity?.tables, models, modelsWithInvalidSettings, syncs };
   issues.push(...checkProjectReferences(scope, options.destinationSchemas));
   if (config && issues.length === 0) return { dir: projectDir, config, models, syncs };
-  throw new ConfigError(issues);
+  throw new ConfigError(withoutFollowOnIssues(issues, envIssues));
+}
+
+/**
+ * Drops the issues of fields whose environment variable is unset or empty. The empty string put
+ * in its place fails the field's schema too (such as a minimum length), and the issue about the
+ * variable already describes the fix.
+ */
+function withoutFollowOnIssues(issues: ConfigIssue[], envIssues: ConfigIssue[]): ConfigIssue[] {
+  const fromEnv = new Set(envIssues);
+  const underEnvField = (issue: ConfigIssue) =>
+    envIssues.some((envIssue) => envIssue.file === issue.file && (issue.path === envIssue.path || issue.path.startsWith(`${envIssue.path}.`)));
+  return issues.filter((issue) => fromEnv.has(issue) || !underEnvField(issue));
+}
+
+/** Replaces `${NAME}` references, adding each unresolved one to both `issues` and `envIssues`. */
+function resolveEnv(raw: unknown, file: string, env: NodeJS.ProcessEnv, issues: ConfigIssue[], envIssues: ConfigIssue[]): unknown {
+  const unresolved: ConfigIssue[] = [];
+  const resolved = resolveEnvReferences(raw, file, env, unresolved);
+  issues.push(...unresolved);
+  envIssues.push(...unresolved);
+  return resolved;
 }
 
 /**
@@ -54,6 +76,7 @@ async function loadProjectFile(
   projectDir: string,
   env: NodeJS.ProcessEnv,
   issues: ConfigIssue[],
+  envIssues: ConfigIssue[],
 ): Promise<{ config: ProjectFileConfig | undefined; destinations: ProjectFileConfig['destinations'] | undefined }> {
   const path = join(projectDir, PROJECT_FILE);
   if (!existsSync(path)) {
@@ -66,7 +89,7 @@ async function loadProjectFile(
   }
   const raw = await readYaml(path, PROJECT_FILE, issues);
   if (raw === undefined) return { config: undefined, destinations: undefined };
-  const resolved = resolveEnvReferences(raw, PROJECT_FILE, env, issues);
+  const resolved = resolveEnv(raw, PROJECT_FILE, env, issues, envIssues);
   const config = validate(projectSchema, resolved, PROJECT_FILE, issues);
   if (config) return { config, destinations: config.destinations };
 
@@ -126,6 +149,7 @@ async function loadSyncs(
   projectDir: string,
   env: NodeJS.ProcessEnv,
   issues: ConfigIssue[],
+  envIssues: ConfigIssue[],
   config: ProjectFileConfig | undefined,
 ): Promise<Map<string, SyncDefinition>> {
   const syncs = new Map<string, SyncDefinition>();
@@ -139,7 +163,7 @@ async function loadSyncs(
     }
     const raw = await readYaml(join(folder, entry), file, issues);
     if (raw === undefined) continue;
-    const resolved = resolveEnvReferences(raw, file, env, issues);
+    const resolved = resolveEnv(raw, file, env, issues, envIssues);
     const syncConfig = validate(syncSchema, resolved, file, issues);
     if (syncConfig) syncs.set(name, toSyncDefinition(name, file, syncConfig, config));
   }

@@ -38,13 +38,27 @@ export function formatConfigIssues(issues: readonly ConfigIssue[]): string {
   return `Invalid configuration (${issues.length} ${noun}):\n${lines.join('\n')}`;
 }
 
-/** A model failed to compile, build or pass its tests. */
+/**
+ * An invalid model: its template uses an unknown helper, var, ref or source, or models reference
+ * each other in a cycle. It is raised when the project compiles, before anything runs, with the
+ * code `model_invalid`. The subclass ModelBuildError is raised for failures in the warehouse.
+ */
 export class ModelError extends SluiceError {
   readonly model: string;
 
-  constructor(model: string, message: string, options?: { cause?: unknown }) {
-    super('model_failed', message, options);
+  constructor(model: string, message: string, options?: { cause?: unknown; code?: 'model_invalid' | 'model_failed' }) {
+    super(options?.code ?? 'model_invalid', message, options);
     this.model = model;
+  }
+}
+
+/**
+ * A model failed to build in the warehouse or failed its tests, or was not built because an
+ * upstream model failed. `code` is `model_failed`.
+ */
+export class ModelBuildError extends ModelError {
+  constructor(model: string, message: string, options?: { cause?: unknown }) {
+    super(model, message, { ...options, code: 'model_failed' });
   }
 }
 

@@ -97,6 +97,13 @@ function toMerge(row: Row): ProfileMerge {
   };
 }
 
+/** Names of the identifier types that the inputs and match rules of the config declare, sorted. */
+export function identifierTypeNames(config: IdentityConfig): string[] {
+  return resolveTypes(config)
+    .map((type) => type.name)
+    .sort();
+}
+
 /**
  * Normalises a value typed by a user the way the build does, so it can be looked up. Returns
  * null for an invalid value, or when `type` is not an identifier type of the config.

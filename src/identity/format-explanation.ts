@@ -3,7 +3,9 @@ import type { Hop, IdentifierExplanation, IdentifierRef, RemovedLink } from './e
 /** Renders an explanation as lines of plain text, for the CLI's text output. */
 export function formatExplanation(explanation: IdentifierExplanation): string[] {
   const asked = show(explanation.identifier);
-  if (explanation.status === 'not_found') return [`${asked} is not in the identity graph.`];
+  if (explanation.status === 'not_found') {
+    return [`${asked} is not in the identity graph, nor among its blocked values. Check the type and value; a value first seen after the last run appears after the next one.`];
+  }
   if (explanation.status === 'blocked') {
     const reasons = explanation.reasons.map((entry) => `  ${entry.reason} (${rows(entry.rows)})`);
     return [`${asked} is not used for linking:`, ...reasons];

@@ -2,6 +2,7 @@
 export { buildIdentity, type BlockedValueCount, type IdentityBuildOptions, type IdentityBuildResult } from './build-identity.js';
 export {
   explainIdentifier,
+  identifierTypeNames,
   normaliseIdentifier,
   type ExplainedIdentifier,
   type Hop,

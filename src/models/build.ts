@@ -1,4 +1,4 @@
-import { ModelError, errorMessage } from '../core/errors.js';
+import { ModelBuildError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Reporter } from '../core/progress.js';
 import type { WarehouseAdapter } from '../warehouse/adapter.js';
@@ -13,7 +13,7 @@ export interface ModelBuildResult {
   status: 'success' | 'failed' | 'skipped';
   rowCount: number | null;
   durationMs: number;
-  error: ModelError | undefined;
+  error: ModelBuildError | undefined;
 }
 
 /**
@@ -82,9 +82,9 @@ async function buildModel(
     return { model: model.name, version: model.version, status: 'success', rowCount, durationMs, error: undefined };
   } catch (error) {
     const modelError =
-      error instanceof ModelError
+      error instanceof ModelBuildError
         ? error
-        : new ModelError(model.name, `Model ${model.name} (${model.file}) failed to build: ${maskQuotedValues(errorMessage(error))}`, { cause: error });
+        : new ModelBuildError(model.name, `Model ${model.name} (${model.file}) failed to build: ${maskQuotedValues(errorMessage(error))}`, { cause: error });
     logger.log('error', 'model.build.failed', { model: model.name, error: modelError.message });
     return { model: model.name, version: model.version, status: 'failed', rowCount: null, durationMs: Date.now() - started, error: modelError };
   }
@@ -148,8 +148,8 @@ async function promoteCandidate(warehouse: WarehouseAdapter, model: CompiledMode
 
 /** Says where the failed build was kept, when it was built beside the model's table. */
 function keptCandidateError(model: CompiledModel, built: TableRef, error: unknown): unknown {
-  if (!(error instanceof ModelError) || built === model.table) return error;
-  return new ModelError(
+  if (!(error instanceof ModelBuildError) || built === model.table) return error;
+  return new ModelBuildError(
     model.name,
     `${error.message}\n  ${describeTable(model.table)} was left as it was. The failed build is in ${describeTable(built)} for inspection.`,
     { cause: error },
@@ -157,7 +157,7 @@ function keptCandidateError(model: CompiledModel, built: TableRef, error: unknow
 }
 
 function skipped(model: CompiledModel, upstream: string): ModelBuildResult {
-  const error = new ModelError(model.name, `Model ${model.name} was not built because upstream model ${upstream} failed`);
+  const error = new ModelBuildError(model.name, `Model ${model.name} was not built because upstream model ${upstream} failed`);
   return { model: model.name, version: model.version, status: 'skipped', rowCount: null, durationMs: 0, error };
 }
 

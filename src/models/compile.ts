@@ -1,6 +1,6 @@
 import type { Project } from '../config/project.js';
 import type { ModelSettings, SourceTableConfig } from '../config/schema.js';
-import { ModelError } from '../core/errors.js';
+import { ModelError, SluiceError } from '../core/errors.js';
 import { fingerprint } from '../core/fingerprint.js';
 import type { WarehouseCapabilities } from '../warehouse/capabilities.js';
 import type { SqlDialect } from '../warehouse/dialect.js';
@@ -39,16 +39,23 @@ export interface CompileOptions {
   capabilities: WarehouseCapabilities;
   /** Schema the models are built in. */
   schema: string;
-  /** Variables from sluice.yml, overridden by the ones given for this run. */
+  /** Variables declared under `vars` in sluice.yml. */
   vars: Record<string, string | number | boolean>;
+  /** Values given for this run with `--var`, which win over `vars`. */
+  overrides?: Record<string, string>;
 }
 
-/** Compiles every model of the project, in dependency order. */
+/**
+ * Compiles every model of the project, in dependency order. An override that `vars` does not
+ * declare and no model uses raises `usage_invalid`, because it would change nothing.
+ */
 export function compileProject(project: Project, options: CompileOptions): CompiledModel[] {
+  const vars = { ...options.vars, ...options.overrides };
   const rendered = new Map<string, RenderedModel>();
   for (const model of project.models.values()) {
-    rendered.set(model.name, renderModel(model.name, model.sql, renderContext(project, options)));
+    rendered.set(model.name, renderModel(model.name, model.sql, renderContext(project, { ...options, vars })));
   }
+  checkOverrides(options, [...rendered.values()]);
 
   const identity = identityNodes(
     project,
@@ -92,6 +99,20 @@ export function compileProject(project: Project, options: CompileOptions): Compi
     });
   }
   return [...compiled.values()];
+}
+
+function checkOverrides(options: CompileOptions, rendered: RenderedModel[]): void {
+  const known = new Set([...Object.keys(options.vars), ...rendered.flatMap((model) => model.vars)]);
+  const unknown = Object.keys(options.overrides ?? {}).filter((name) => !known.has(name));
+  if (unknown.length === 0) return;
+
+  const listed = [...known].sort().join(', ') || 'none';
+  const them = unknown.length === 1 ? 'it' : 'them';
+  throw new SluiceError(
+    'usage_invalid',
+    `Unknown --var ${unknown.join(', ')}: no model uses ${them} and sluice.yml does not declare ${them} under vars; ` +
+      `known variables: ${listed}; check the spelling or declare ${them} under vars`,
+  );
 }
 
 function renderContext(project: Project, options: CompileOptions) {

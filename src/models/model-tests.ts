@@ -1,4 +1,4 @@
-import { ModelError } from '../core/errors.js';
+import { ModelBuildError } from '../core/errors.js';
 import type { Row } from '../core/values.js';
 import type { WarehouseAdapter } from '../warehouse/adapter.js';
 import type { TableRef } from '../warehouse/table-ref.js';
@@ -29,7 +29,7 @@ export async function runModelTests(warehouse: WarehouseAdapter, model: Compiled
     }
   }
   if (failures.length > 0) {
-    throw new ModelError(model.name, `Model ${model.name} failed its tests (${model.file}):\n  ${failures.join('\n  ')}`);
+    throw new ModelBuildError(model.name, `Model ${model.name} failed its tests (${model.file}):\n  ${failures.join('\n  ')}`);
   }
 }
 

@@ -19,6 +19,8 @@ export interface RenderedModel {
   sql: string;
   refs: string[];
   sources: string[];
+  /** Names in every `{{var "name"}}` of the template, including those in a branch not rendered. */
+  vars: string[];
 }
 
 const HELPER_LIST = ['ref', 'source', 'var', ...SQL_HELPER_NAMES].join(', ');
@@ -63,8 +65,9 @@ export function renderModel(name: string, template: string, context: RenderConte
   });
 
   try {
-    const sql = handlebars.compile(template, { noEscape: true, strict: true })({});
-    return { sql: sql.trim().replace(/;\s*$/, '').trimEnd(), refs: [...refs], sources: [...sources] };
+    const ast = handlebars.parse(template);
+    const sql = handlebars.compile(ast, { noEscape: true, strict: true })({});
+    return { sql: sql.trim().replace(/;\s*$/, '').trimEnd(), refs: [...refs], sources: [...sources], vars: varNames(ast) };
   } catch (error) {
     if (error instanceof ModelError) throw error;
     // Strict mode raises `"foo" not defined in [object Object] - 1:2` for unknown names before
@@ -80,6 +83,39 @@ export function renderModel(name: string, template: string, context: RenderConte
     }
     throw new ModelError(name, `Cannot render model ${name}: ${errorMessage(error)}`, { cause: error });
   }
+}
+
+/** Collects the quoted name of every `var` helper call: `{{var "x"}}`, `(var "x")` or `{{#if (var "x")}}`. */
+class VarNameCollector extends Handlebars.Visitor {
+  readonly names = new Set<string>();
+
+  override MustacheStatement(node: hbs.AST.MustacheStatement): void {
+    this.#collect(node.path, node.params);
+    super.MustacheStatement(node);
+  }
+
+  override SubExpression(node: hbs.AST.SubExpression): void {
+    this.#collect(node.path, node.params);
+    super.SubExpression(node);
+  }
+
+  override BlockStatement(node: hbs.AST.BlockStatement): void {
+    this.#collect(node.path, node.params);
+    super.BlockStatement(node);
+  }
+
+  #collect(path: hbs.AST.PathExpression | hbs.AST.Literal, params: hbs.AST.Expression[]): void {
+    const first = params[0];
+    if (path.type === 'PathExpression' && (path as hbs.AST.PathExpression).original === 'var' && first?.type === 'StringLiteral') {
+      this.names.add((first as hbs.AST.StringLiteral).value);
+    }
+  }
+}
+
+function varNames(ast: hbs.AST.Program): string[] {
+  const collector = new VarNameCollector();
+  collector.accept(ast);
+  return [...collector.names];
 }
 
 function requireString(model: string, helper: string, value: unknown): string {

@@ -18,7 +18,7 @@ export async function planProjectSync(context: RunContext, syncName: string, opt
   if (!sync) {
     throw new SluiceError('selection_invalid', `Sync "${syncName}" not found; syncs: ${[...context.project.syncs.keys()].join(', ')}`);
   }
-  const compiled = compileModels(context, options);
+  const compiled = compileModels(context.project, context.warehouse, options);
   const needed = upstreamClosure(modelsOfSync(sync), new Map(compiled.map((m) => [m.name, m.refs])));
   const buildOptions = { workSchema: context.project.config.warehouse.internal_schema };
   const results = await buildModels(context.warehouse, compiled.filter((m) => needed.has(m.name)), context.logger, context.reporter, buildOptions);

@@ -1,8 +1,9 @@
-import type { SyncDefinition } from '../config/project.js';
-import { ModelError, errorMessage } from '../core/errors.js';
+import type { Project, SyncDefinition } from '../config/project.js';
+import { ModelBuildError, errorMessage } from '../core/errors.js';
 import { compileProject, type CompiledModel } from '../models/compile.js';
 import { buildModels } from '../models/build.js';
 import { upstreamClosure } from '../models/graph.js';
+import type { WarehouseAdapter } from '../warehouse/adapter.js';
 import type { RunContext, RunOptions } from './run-context.js';
 import { newRunId } from './run-context.js';
 import { emptyCounts, overallStatus, type ModelSummary, type RunSummary, type SyncSummary } from './run-summary.js';
@@ -12,9 +13,16 @@ import { selectSyncs } from './select.js';
 /**
  * Runs a project: compiles every model, builds the ones the selected syncs need (each once, in
  * dependency order), then runs each selected sync. The run and every model and sync in it are
- * recorded in the state store with the model versions used.
+ * recorded in the state store with the model versions used. A model that does not compile
+ * (ModelError) or a selected name that is neither a sync nor a model (`selection_invalid`)
+ * raises, and no run is recorded.
  */
 export async function runProject(context: RunContext, options: RunOptions): Promise<RunSummary> {
+  // An invalid template or an unknown --select name raises here, before the run is recorded,
+  // because nothing has run yet.
+  const compiled = compileModels(context.project, context.warehouse, options);
+  const selection = selectSyncs(context.project, compiled, options.select);
+
   const runId = newRunId();
   const startedAt = new Date().toISOString();
   await context.store.createRun({ id: runId, trigger: options.trigger, status: 'running', startedAt, finishedAt: null, error: null, options: { ...options } });
@@ -24,8 +32,6 @@ export async function runProject(context: RunContext, options: RunOptions): Prom
   let syncs: SyncSummary[] = [];
   let error: string | null = null;
   try {
-    const compiled = compileModels(context, options);
-    const selection = selectSyncs(context.project, compiled, options.select);
     const needed = upstreamClosure([...selection.models, ...selection.syncs.flatMap(modelsOfSync)], dependencyMap(compiled));
     models = await buildSelected(context, runId, compiled.filter((model) => needed.has(model.name)));
     syncs = await runSelectedSyncs(context, runId, selection.syncs, compiled, models, options);
@@ -41,13 +47,18 @@ export async function runProject(context: RunContext, options: RunOptions): Prom
   return summary;
 }
 
-export function compileModels(context: RunContext, options: Pick<RunOptions, 'vars'>): CompiledModel[] {
-  const { project, warehouse } = context;
+/** Compiles every model of the project for a warehouse, with the run's vars. */
+export function compileModels(
+  project: Project,
+  warehouse: Pick<WarehouseAdapter, 'dialect' | 'capabilities'>,
+  options: Pick<RunOptions, 'vars'>,
+): CompiledModel[] {
   return compileProject(project, {
     dialect: warehouse.dialect,
     capabilities: warehouse.capabilities,
     schema: project.config.warehouse.schema,
-    vars: { ...project.config.vars, ...options.vars },
+    vars: project.config.vars,
+    overrides: options.vars,
   });
 }
 
@@ -87,7 +98,7 @@ async function runSelectedSyncs(
     const model = compiled.find((candidate) => candidate.name === sync.config.model)!;
     const built = models.find((summary) => summary.name === model.name);
     if (built?.status !== 'success') {
-      const reason = new ModelError(model.name, `model ${model.name} was not built in this run: ${built?.error ?? 'unknown'}`);
+      const reason = new ModelBuildError(model.name, `model ${model.name} was not built in this run: ${built?.error ?? 'unknown'}`);
       summaries.push(await recordUnbuilt(context, runId, sync.name, model, reason.message));
       continue;
     }

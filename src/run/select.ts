@@ -19,6 +19,7 @@ export function selectSyncs(project: Project, compiled: CompiledModel[], names: 
   const syncs = new Map<string, SyncDefinition>();
   const models: string[] = [];
   const modelNames = new Set(compiled.map((model) => model.name));
+  const unknown: string[] = [];
   for (const name of names) {
     const sync = project.syncs.get(name);
     if (sync) {
@@ -27,8 +28,14 @@ export function selectSyncs(project: Project, compiled: CompiledModel[], names: 
       models.push(name);
       for (const candidate of enabled) if (candidate.config.model === name) syncs.set(candidate.name, candidate);
     } else {
-      throw new SluiceError('selection_invalid', `"${name}" is neither a sync nor a model; syncs: ${[...project.syncs.keys()].join(', ')}; models: ${[...modelNames].join(', ')}`);
+      unknown.push(name);
     }
+  }
+  if (unknown.length > 0) {
+    const listed = unknown.map((name) => `"${name}"`).join(', ');
+    const knownSyncs = [...project.syncs.keys()].sort().join(', ') || 'none';
+    const knownModels = [...modelNames].sort().join(', ');
+    throw new SluiceError('selection_invalid', `No sync or model named ${listed}; syncs: ${knownSyncs}; models: ${knownModels}`);
   }
   return { syncs: [...syncs.values()], models };
 }

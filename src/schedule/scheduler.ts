@@ -1,4 +1,5 @@
 import cron, { type ScheduledTask } from 'node-cron';
+import { describeCronProblem } from '../config/cron.js';
 import type { Project, SyncDefinition } from '../config/project.js';
 import { ConfigError, errorMessage, type ConfigIssue } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -41,9 +42,8 @@ export class Scheduler {
     const scheduled = [...project.syncs.values()].filter((sync) => sync.config.enabled && sync.schedule);
     for (const sync of scheduled) {
       const { cron: expression, timezone } = sync.schedule!;
-      if (!cron.validate(expression)) {
-        issues.push({ file: sync.file, path: 'schedule.cron', message: `"${expression}" is not a valid cron expression; use five or six fields, as in "*/15 * * * *"` });
-      }
+      const cronProblem = describeCronProblem(expression);
+      if (cronProblem !== undefined) issues.push({ file: sync.file, path: 'schedule.cron', message: cronProblem });
       if (!isTimeZone(timezone)) {
         issues.push({ file: sync.file, path: 'schedule.timezone', message: `"${timezone}" is not a known IANA time zone; use a name such as Europe/London or UTC` });
       }

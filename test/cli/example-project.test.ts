@@ -174,5 +174,48 @@ describe('the example project through the CLI', () => {
     const changed = detail.syncs.find((sync: { sync: string }) => sync.sync === 'sakila_customers');
     expect(changed.counts).toMatchObject({ changed: 1, accepted: 1 });
     expect(detail.models.length).toBeGreaterThan(0);
+
+    const missing = await cli(['--json', 'runs', 'run_nosuch']);
+    expect(missing.code, describeResult(missing)).toBe(EXIT.notFound);
+    expect(parseJsonOutput(missing).error).toMatchObject({ code: 'not_found', message: expect.stringContaining('run_nosuch') });
+  });
+
+  it('identity explain exits 0 when found', async () => {
+    const result = await cli(['--json', 'identity', 'explain', 'email', 'PATRICIA.JOHNSON@sakilacustomer.org']);
+
+    expect(result.code, describeResult(result)).toBe(EXIT.success);
+    const explanation = parseJsonOutput(result);
+    expect(explanation.status).toBe('found');
+    expect(explanation.identifier).toEqual({ type: 'email', value: 'patricia.johnson@sakilacustomer.org' });
+  });
+
+  it('identity explain exits 0 when blocked', async () => {
+    // A Sakila phone number that fails phone validation, so the identity build blocked it as invalid.
+    const result = await cli(['--json', 'identity', 'explain', 'phone', '838635286649']);
+
+    expect(result.code, describeResult(result)).toBe(EXIT.success);
+    const explanation = parseJsonOutput(result);
+    expect(explanation.status).toBe('blocked');
+    expect(explanation.reasons).toEqual([{ reason: 'invalid', rows: 1 }]);
+  });
+
+  it('identity explain exits 8 when not found', async () => {
+    const json = await cli(['--json', 'identity', 'explain', 'email', 'nobody@example.org']);
+    expect(json.code, describeResult(json)).toBe(EXIT.notFound);
+    expect(parseJsonOutput(json)).toEqual({ status: 'not_found', identifier: { type: 'email', value: 'nobody@example.org' } });
+
+    const text = await cli(['identity', 'explain', 'email', 'nobody@example.org']);
+    expect(text.code, describeResult(text)).toBe(EXIT.notFound);
+    expect(text.stdout).toContain('email "nobody@example.org" is not in the identity graph');
+  });
+
+  it('identity explain exits 2 for unknown type', async () => {
+    const result = await cli(['--json', 'identity', 'explain', 'bogus', '1']);
+
+    expect(result.code, describeResult(result)).toBe(EXIT.invalid);
+    expect(parseJsonOutput(result).error).toEqual({
+      code: 'usage_invalid',
+      message: 'Unknown identifier type "bogus"; use one of the types that identity: in sluice.yml declares: anonymous_id, device_id, email, phone, user_id',
+    });
   });
 });

@@ -72,6 +72,18 @@ describe('resolveEnvReferences', () => {
     expect(issues[0]!.message).toMatch(/export it, or write \$\{API_TOKEN:-default\}/);
   });
 
+  it('reports a set but empty variable', () => {
+    const issues: ConfigIssue[] = [];
+    const resolved = resolveEnvReferences({ api_key: '${API_KEY}' }, 'sluice.yml', { API_KEY: '' }, issues);
+
+    expect(resolved).toEqual({ api_key: '' });
+    expect(issues).toHaveLength(1);
+    expect(issues[0]!.path).toBe('api_key');
+    expect(issues[0]!.message).toBe(
+      'environment variable API_KEY is set but empty; give it a value, or write ${API_KEY:-default} to use a default when it is empty',
+    );
+  });
+
   it('registers environment values, not defaults', () => {
     const secret = newSecret('token');
     const fallback = newSecret('fallback');
@@ -113,6 +125,39 @@ describe('loadProject with environment references', () => {
     ]);
     expect(missing[0]!.message).toMatch(/HOOK_URL/);
     expect(missing[1]!.message).toMatch(/HOOK_EVENT/);
+  });
+
+  it('reports a missing variable once', async () => {
+    const dir = await writeProject({
+      'sluice.yml': `name: env_project
+warehouse: { type: duckdb, path: .sluice/warehouse.duckdb }
+destinations:
+  sendgrid: { type: sendgrid, api_key: '\${SENDGRID_API_KEY}', base_url: 'http://\${SENDGRID_HOST}/v3', poll_interval_ms: -1 }
+`,
+    });
+    const cases = [
+      { env: {}, problem: 'is not set' },
+      { env: { SENDGRID_API_KEY: '', SENDGRID_HOST: '' }, problem: 'is set but empty' },
+    ];
+    for (const { env, problem } of cases) {
+      const error = await loadProject(dir, { env, destinationSchemas }).catch((thrown: unknown) => thrown);
+
+      expect(error).toBeInstanceOf(ConfigError);
+      const issues = (error as ConfigError).issues;
+      expect(issues.map((issue) => issue.path)).toEqual([
+        'destinations.sendgrid.api_key',
+        'destinations.sendgrid.base_url',
+        'destinations.sendgrid.poll_interval_ms',
+      ]);
+      expect(issues[0]!.message).toBe(
+        `environment variable SENDGRID_API_KEY ${problem}; ` +
+          (problem === 'is not set'
+            ? 'export it, or write ${SENDGRID_API_KEY:-default} to give a default'
+            : 'give it a value, or write ${SENDGRID_API_KEY:-default} to use a default when it is empty'),
+      );
+      expect(issues[1]!.message).toContain(`environment variable SENDGRID_HOST ${problem}`);
+      expect(issues[2]!.message).toContain('Too small');
+    }
   });
 
   it('keeps secrets out of ConfigError', async () => {

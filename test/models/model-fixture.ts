@@ -22,12 +22,14 @@ export async function loadModels(
   return loadProject(await writeProject(files), { env: {} });
 }
 
-export function compile(project: Project, vars = project.config.vars): CompiledModel[] {
+/** Compiles the models for DuckDB. `overrides` are the values that a run gives with --var. */
+export function compile(project: Project, vars = project.config.vars, overrides?: Record<string, string>): CompiledModel[] {
   return compileProject(project, {
     dialect: duckdbDialect,
     capabilities: DuckDBAdapter.capabilities,
     schema: MODEL_SCHEMA,
     vars,
+    overrides,
   });
 }
 

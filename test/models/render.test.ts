@@ -34,6 +34,15 @@ describe('renderModel', () => {
     );
     expect(rendered.refs).toEqual(['customers']);
     expect(rendered.sources).toEqual(['shop.orders']);
+    expect(rendered.vars).toEqual(['min_total', 'region']);
+  });
+
+  it('lists vars in unrendered branches', () => {
+    const template = 'SELECT 1 {{#if (var "region")}}WHERE x = {{var "min_total"}}{{else}}{{var "fallback"}}{{/if}}';
+    const rendered = renderModel('m', template, context);
+
+    expect(rendered.sql).toBe('SELECT 1 WHERE x = 100');
+    expect(rendered.vars.sort()).toEqual(['fallback', 'min_total', 'region']);
   });
 
   it('lists each ref once, in first-use order', () => {
@@ -124,5 +133,27 @@ describe('compileProject helpers', () => {
 
     expect(compile(project)[0]!.sql).toBe('SELECT 10 AS n');
     expect(compile(project, { limit: 'ten' })[0]!.sql).toBe(`SELECT 'ten' AS n`);
+    expect(compile(project, project.config.vars, { limit: 'ten' })[0]!.sql).toBe(`SELECT 'ten' AS n`);
+  });
+
+  it('accepts declared or used run vars', async () => {
+    const project = await loadModels(
+      { m: 'SELECT {{var "limit"}} AS n' },
+      { 'sluice.yml': projectFile('vars: { limit: 10, unused: 1 }\n') },
+    );
+
+    expect(compile(project, project.config.vars, { unused: '2' })[0]!.sql).toBe('SELECT 10 AS n');
+    const undeclared = await loadModels({ m: 'SELECT {{var "since"}} AS n' });
+    expect(compile(undeclared, undeclared.config.vars, { since: '2024-01-01' })[0]!.sql).toBe(`SELECT '2024-01-01' AS n`);
+  });
+
+  it('rejects unknown run vars', async () => {
+    const project = await loadModels({ m: 'SELECT {{var "limit"}} AS n' }, { 'sluice.yml': projectFile('vars: { as_of: 1, limit: 10 }\n') });
+
+    expect(() => compile(project, project.config.vars, { limt: '5' })).toThrowError(
+      'Unknown --var limt: no model uses it and sluice.yml does not declare it under vars; ' +
+        'known variables: as_of, limit; check the spelling or declare it under vars',
+    );
+    expect(() => compile(project, project.config.vars, { a: '1', b: '2' })).toThrowError(/^Unknown --var a, b: no model uses them/);
   });
 });

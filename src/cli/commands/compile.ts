@@ -19,7 +19,8 @@ export function registerCompile(program: Command): void {
       const compiled = compileProject(project, {
         ...describeWarehouse(project.config.warehouse),
         schema: project.config.warehouse.schema,
-        vars: { ...project.config.vars, ...runOptions.vars },
+        vars: project.config.vars,
+        overrides: runOptions.vars,
       });
       // The identity model's outputs are models too (profiles, identity_graph), though no file defines them.
       const known = compiled.map((model) => model.name);

@@ -24,7 +24,7 @@ export function registerRuns(program: Command): void {
             return EXIT.success;
           }
           const run = await store.getRun(runId);
-          if (!run) throw new SluiceError('selection_invalid', `Run ${runId} not found; list runs with: sluice runs`);
+          if (!run) throw new SluiceError('not_found', `Run ${runId} not found; list runs with: sluice runs`);
           const [models, syncs, rejections] = await Promise.all([
             store.listModelRuns(runId),
             store.listSyncRuns(runId),

@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { defaultRunOptions } from '../../run/run-context.js';
 import { Scheduler } from '../../schedule/scheduler.js';
 import { recordSkippedRun } from '../../run/record-skipped-run.js';
+import { compileModels } from '../../run/run-project.js';
+import { describeWarehouse } from '../../warehouse/open-warehouse.js';
 import { openStateStore } from '../../state/open-store.js';
 import { EXIT } from '../exit-codes.js';
 import { runCommand } from '../output.js';
@@ -17,6 +19,9 @@ export function registerSchedule(program: Command): void {
       const options = { ...globalOptions(cmd), json: true };
       await runCommand(options, async () => {
         const project = await loadCliProject(options);
+        // The project is loaded once, so a model that compiles now compiles at every tick. One that
+        // does not stops the scheduler here with exit 2, rather than failing every tick.
+        compileModels(project, describeWarehouse(project.config.warehouse), defaultRunOptions);
         const logger = cliLogger(project, { ...options, verbose: true });
         // The warehouse is opened per tick, so a manual run can use an embedded database in between.
         const scheduler = new Scheduler({
