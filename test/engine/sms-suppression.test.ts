@@ -3,8 +3,8 @@ import { startTwilioImitation, type TwilioImitation } from '../../src/imitations
 import { applyInboundReplies } from '../../src/suppression/inbound-replies.js';
 import { defaultRunOptions } from '../../src/run/run-context.js';
 import { runProject } from '../../src/run/run-project.js';
-import { baseProject, openTestContext, writeProject } from '../support/project-fixture.js';
-import { smsSyncFiles } from '../support/sms-project.js';
+import { openTestContext } from '../support/project-fixture.js';
+import { writeSmsProject } from '../support/sms-project.js';
 
 let imitation: TwilioImitation | undefined;
 afterEach(async () => {
@@ -12,18 +12,7 @@ afterEach(async () => {
   imitation = undefined;
 });
 
-async function smsProject(url: string): Promise<string> {
-  return writeProject({
-    'sluice.yml': `${baseProject('unused', 'sources:\n  crm:\n    tables:\n      people: { file: data/people.csv, format: csv }\n')}  sms:
-    type: twilio
-    account_sid: AC00000000000000000000000000000000
-    auth_token: imitation-auth-token
-    from: '+12025550100'
-    base_url: ${url}
-`,
-    ...smsSyncFiles('id,phone,first_name\np1,+12025550162,Ana\np2,+12025550163,Li\np3,+12025550164,Sam\np4,+12025550165,Kim\n'),
-  });
-}
+const smsProject = (url: string) => writeSmsProject(url, 'id,phone,first_name\np1,+12025550162,Ana\np2,+12025550163,Li\np3,+12025550164,Sam\np4,+12025550165,Kim\n');
 
 describe('SMS sends and the suppression list', () => {
   it('never texts people who opted out, and remembers a 21610 for that sender', async () => {

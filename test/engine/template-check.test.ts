@@ -5,8 +5,8 @@ import { startTwilioImitation, type TwilioImitation } from '../../src/imitations
 import { checkSyncDestinations } from '../../src/run/check-sync-destinations.js';
 import { defaultRunOptions } from '../../src/run/run-context.js';
 import { runProject } from '../../src/run/run-project.js';
-import { baseProject, openTestContext, writeFiles, writeProject } from '../support/project-fixture.js';
-import { smsSyncFiles } from '../support/sms-project.js';
+import { openTestContext, writeFiles } from '../support/project-fixture.js';
+import { writeSmsProject } from '../support/sms-project.js';
 
 let imitation: TwilioImitation | undefined;
 afterEach(async () => {
@@ -14,18 +14,7 @@ afterEach(async () => {
   imitation = undefined;
 });
 
-async function smsProject(url: string): Promise<string> {
-  return writeProject({
-    'sluice.yml': `${baseProject('unused', 'sources:\n  crm:\n    tables:\n      people: { file: data/people.csv, format: csv }\n')}  sms:
-    type: twilio
-    account_sid: AC00000000000000000000000000000000
-    auth_token: imitation-auth-token
-    from: '+12025550100'
-    base_url: ${url}
-`,
-    ...smsSyncFiles('id,phone,first_name\np1,+12025550162,Ana\np2,+12025550163,Li\n'),
-  });
-}
+const smsProject = (url: string) => writeSmsProject(url, 'id,phone,first_name\np1,+12025550162,Ana\np2,+12025550163,Li\n');
 
 async function checkProject(dir: string) {
   const project = await loadProject(dir, { env: {} });

@@ -1,3 +1,5 @@
+import { baseProject, writeProject } from './project-fixture.js';
+
 /**
  * Returns the files of a small SMS project without its sluice.yml: a `people` model over
  * `data/people.csv` (id, phone, first_name), a template, and the trigger sync `hello_sms`, which
@@ -18,4 +20,21 @@ mapping:
 destination_options: { template: hello.hbs, to_field: phone }
 `,
   };
+}
+
+/**
+ * Writes a whole SMS project into a new temporary folder: smsSyncFiles and a sluice.yml whose
+ * `sms` destination is a Twilio account at `twilioUrl`. Returns the folder.
+ */
+export async function writeSmsProject(twilioUrl: string, peopleCsv: string): Promise<string> {
+  return writeProject({
+    'sluice.yml': `${baseProject('unused', 'sources:\n  crm:\n    tables:\n      people: { file: data/people.csv, format: csv }\n')}  sms:
+    type: twilio
+    account_sid: AC00000000000000000000000000000000
+    auth_token: imitation-auth-token
+    from: '+12025550100'
+    base_url: ${twilioUrl}
+`,
+    ...smsSyncFiles(peopleCsv),
+  });
 }
