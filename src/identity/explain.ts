@@ -1,3 +1,4 @@
+import { SluiceError } from '../core/errors.js';
 import type { Row } from '../core/values.js';
 import type { WarehouseAdapter } from '../warehouse/adapter.js';
 import { identifierKey, removedLinks, shortestPaths, textOrNull } from './explain-paths.js';
@@ -28,6 +29,12 @@ export async function explainIdentifier(
   const identifier = { type, value };
   const match = `identifier_type = ${dialect.stringLiteral(type)} AND identifier_value = ${dialect.stringLiteral(value)}`;
 
+  if (!(await warehouse.tableExists({ schema, name: tables.identity_graph }))) {
+    throw new SluiceError(
+      'not_found',
+      `The identity graph ${schema}.${tables.identity_graph} has not been built yet; run \`sluice run\` first, then explain again`,
+    );
+  }
   const [found] = await warehouse.query(`SELECT profile_id FROM ${table('identity_graph')} WHERE ${match}`);
   if (found === undefined) {
     const blocked = await warehouse.query(

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SluiceError } from '../../src/core/errors.js';
 import type { Row } from '../../src/core/values.js';
 import { explainIdentifier } from '../../src/identity/explain.js';
 import { IdentityError } from '../../src/identity/identity-error.js';
@@ -63,6 +64,14 @@ describe('shared and placeholder emails', () => {
       identifier: { type: 'email', value: 'test@test.com' },
       reasons: [{ reason: 'blocked value', rows: 5000 }],
     });
+  });
+
+  it('explain says to run first before any build', async () => {
+    const error = await explainIdentifier(warehouse, SCHEMA, 'email', 'a@example.com').catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(SluiceError);
+    expect((error as SluiceError).code).toBe('not_found');
+    expect((error as Error).message).toContain(`The identity graph ${SCHEMA}.identity_graph has not been built yet; run \`sluice run\` first`);
   });
 
   it('fails naming the identifier when blocking is off', async () => {
