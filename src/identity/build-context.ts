@@ -5,6 +5,20 @@ import type { TableRef } from '../warehouse/table-ref.js';
 import type { IdentityConfig, IdentityTableNames } from './identity-config.js';
 import type { ResolvedType } from './resolve-types.js';
 
+/** Tables of one connected-components run, which the next run creates again. */
+export const COMPONENT_TABLES = [
+  'component_edges',
+  'component_edges_next',
+  'component_parents',
+  'component_parents_next',
+  'component_jumps',
+  'component_jumps_next',
+  'component_levels',
+  'component_roots',
+  'component_roots_next',
+  'reset_labels',
+] as const;
+
 /** Scratch tables of one build, in the work schema, prefixed with the identity model's name. */
 export const WORK_TABLES = [
   'types',
@@ -20,16 +34,7 @@ export const WORK_TABLES = [
   'removed_edges_kept',
   'active_edges',
   'labels',
-  'component_edges',
-  'component_edges_next',
-  'component_parents',
-  'component_parents_next',
-  'component_jumps',
-  'component_jumps_next',
-  'component_levels',
-  'component_roots',
-  'component_roots_next',
-  'reset_labels',
+  ...COMPONENT_TABLES,
   'split_components',
   'split_assignments',
   'regroup',

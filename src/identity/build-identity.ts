@@ -4,7 +4,7 @@ import { silentLogger, type Logger } from '../core/logger.js';
 import { silentReporter, type Reporter } from '../core/progress.js';
 import type { WarehouseAdapter } from '../warehouse/adapter.js';
 import type { SqlDialect } from '../warehouse/dialect.js';
-import { WORK_TABLES, output, queryCount, work, workRef, type BuildContext, type WorkTable } from './build-context.js';
+import { COMPONENT_TABLES, WORK_TABLES, output, queryCount, work, workRef, type BuildContext, type WorkTable } from './build-context.js';
 import { createBlockedReport, createNormalised } from './classify.js';
 import { computeComponents, initialiseLabels } from './connected-components.js';
 import { enforceLimits, type LimitEnforcement } from './enforce-limits.js';
@@ -222,20 +222,6 @@ function summaryFields(result: IdentityBuildResult): Record<string, unknown> {
 async function releaseWorkTables(ctx: BuildContext, tables: readonly WorkTable[]): Promise<void> {
   if (!ctx.keepWorkTables) await dropWorkTables(ctx, tables);
 }
-
-/** Tables of one connected-components run, which the next run creates again. */
-const COMPONENT_TABLES: WorkTable[] = [
-  'component_edges',
-  'component_edges_next',
-  'component_parents',
-  'component_parents_next',
-  'component_jumps',
-  'component_jumps_next',
-  'component_levels',
-  'component_roots',
-  'component_roots_next',
-  'reset_labels',
-];
 
 async function dropWorkTables(ctx: BuildContext, tables: readonly WorkTable[]): Promise<void> {
   for (const table of tables) {
