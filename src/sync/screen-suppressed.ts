@@ -27,19 +27,28 @@ export class SuppressionScreen {
     const heldBack = new Map<ChangeRecord, RowOutcome>();
     if (!destination.recipientOf || !this.#list) return { toSend: records, heldBack };
 
-    for (const record of records) {
-      const recipient = destination.recipientOf(record);
-      if (!recipient) continue;
-      try {
-        const suppressed = await this.#suppressedAddresses(recipient.channel);
-        if (suppressed.has(recipient.address)) {
-          heldBack.set(record, { status: 'suppressed', reason: `the recipient is on the ${recipient.channel} suppression list, so it was not sent` });
-        }
-      } catch (error) {
-        heldBack.set(record, { status: 'retry', reason: `not sent: the suppression list lookup failed (${errorMessage(error)})` });
+    const recipients = records.map((record) => destination.recipientOf!(record));
+    const lists = await this.#listsFor(new Set(recipients.flatMap((recipient) => (recipient ? [recipient.channel] : []))));
+    records.forEach((record, index) => {
+      const recipient = recipients[index];
+      if (!recipient) return;
+      const list = lists.get(recipient.channel)!;
+      if (list instanceof Error) {
+        heldBack.set(record, { status: 'retry', reason: `not sent: the suppression list lookup failed (${list.message})` });
+      } else if (list.has(recipient.address)) {
+        heldBack.set(record, { status: 'suppressed', reason: `the recipient is on the ${recipient.channel} suppression list, so it was not sent` });
       }
-    }
+    });
     return { toSend: records.filter((record) => !heldBack.has(record)), heldBack };
+  }
+
+  /** Returns the suppressed addresses of each channel, or the error that reading them raised. */
+  async #listsFor(channels: Set<SuppressionChannel>): Promise<Map<SuppressionChannel, Set<string> | Error>> {
+    const lists = new Map<SuppressionChannel, Set<string> | Error>();
+    for (const channel of channels) {
+      lists.set(channel, await this.#suppressedAddresses(channel).catch((error: unknown) => new Error(errorMessage(error))));
+    }
+    return lists;
   }
 
   #suppressedAddresses(channel: SuppressionChannel): Promise<Set<string>> {
