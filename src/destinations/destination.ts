@@ -135,7 +135,7 @@ export interface DestinationType<Account = unknown, SyncOptions = unknown> {
   open(account: Account, options: SyncOptions, context: DestinationContext): Promise<Destination>;
 }
 
-/** What a destination's checkSync may read about a sync. */
+/** The facts about a sync that a destination's checkSync may read. */
 export interface SyncCheckContext {
   projectDir: string;
   /** The destination field names of the sync's mapping. */

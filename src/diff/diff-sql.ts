@@ -68,7 +68,7 @@ export function createDiffTableSql(spec: DiffSpec, dialect: SqlDialect): string[
   ];
 }
 
-/** The model's rows with a key, under the names the snapshot uses: `_key`, `f0`, `f1`, ... */
+/** Returns a SELECT of the model's rows with a key, under the names the snapshot uses: `_key`, `f0`, `f1`, ... */
 function currentRowsSelect(spec: DiffSpec, dialect: SqlDialect): string {
   const key = keyExpression(dialect, spec.keyColumns);
   const fieldSelect = spec.fields.map((field, i) => `${dialect.quoteIdentifier(field.column)} AS ${fieldColumn('f', i)}`);
@@ -87,8 +87,8 @@ function candidateKeysSelect(spec: DiffSpec, dialect: SqlDialect): string {
   let delivered = snapshot;
   let valuesDiffer = spec.fields.map((field, i) => distinctFrom(dialect, `c.${columns[i]}`, `s.${columns[i]}`, field.type));
   if (fingerprint) {
-    // NOTE: two different sets of values with the same 64-bit fingerprint would go unseen; for a
-    // changed row that is a chance of about 1 in 2^64.
+    // NOTE: a changed row whose new values have the same 64-bit fingerprint as the old ones would
+    // go unseen. With a well-mixed hash that is roughly 1 chance in 2^64 per changed row.
     current = `(SELECT _key, ${fingerprint} AS _fingerprint FROM cur)`;
     delivered = `(SELECT _key, _hash, ${fingerprint} AS _fingerprint FROM ${snapshot})`;
     valuesDiffer = ['c._fingerprint <> s._fingerprint'];

@@ -125,7 +125,7 @@ function createStatement(warehouse: WarehouseAdapter, model: CompiledModel, tabl
   return dialect.createTableAs(table, model.sql);
 }
 
-/** The table a model with tests is built into before they pass: in the internal schema, where there is one. */
+/** Returns the table a model with tests is built into before they pass: in the internal schema, where there is one. */
 function candidateTable(model: CompiledModel, options: BuildOptions): TableRef {
   return tableRef(options.workSchema ?? model.table.schema, `candidate__${model.name}`);
 }

@@ -124,7 +124,7 @@ const COMMIT_RANGE = 250_000;
 
 /**
  * Advances the snapshot in transactions of at most COMMIT_RANGE diff rows, so that a commit of
- * millions of rows never holds them all in one transaction. Each range is atomic, and every row
+ * millions of rows never keeps them all in one transaction. Each range is atomic, and every row
  * it advances was confirmed, so a commit cut short leaves a snapshot that is true but behind:
  * the rows of the ranges not yet committed are offered again on the next run.
  */
@@ -164,8 +164,8 @@ const PAGE_ROWS = 1_000;
  * Reads the rows to send in ranges of `_seq` and regroups them into full batches of one
  * operation each. A batch ends early only where the operation changes, which the `_seq` order
  * makes happen at most once per operation. The warehouse sorts one range at a time instead of
- * the whole diff. Where it can stream a range while other statements run, this process holds a
- * page and a batch of rows; elsewhere it holds a range and a batch.
+ * the whole diff. Where it can stream a range while other statements run, this process keeps a
+ * page and a batch of rows in memory. Elsewhere it keeps a range and a batch.
  */
 async function* batches(warehouse: WarehouseAdapter, plan: SyncPlan, batchSize: number): AsyncGenerator<Batch> {
   const diff = warehouse.dialect.quoteTable(plan.spec.tables.diff);

@@ -10,14 +10,14 @@ describe('withLeanHeap', () => {
     flags.length = 0;
   });
 
-  it('holds the heap growth down while the work runs and restores V8 default after', async () => {
+  it('lowers heap growth during the work', async () => {
     const during = await withLeanHeap(async () => [...flags]);
 
     expect(during).toEqual(['--heap-growing-percent=50']);
     expect(flags).toEqual(['--heap-growing-percent=50', '--heap-growing-percent=0']);
   });
 
-  it('restores the default only when the last of overlapping syncs finishes', async () => {
+  it('restores after the last overlapping sync', async () => {
     let finishFirst!: () => void;
     const first = withLeanHeap(() => new Promise<void>((resolve) => (finishFirst = resolve)));
     await withLeanHeap(async () => undefined);

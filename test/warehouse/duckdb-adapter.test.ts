@@ -238,7 +238,7 @@ describe('DuckDBAdapter.withSyncMemoryCap', () => {
     expect(await memoryLimit()).toBe(before);
   });
 
-  it('has the allocator return freed memory during the work, and restores its thresholds after', async () => {
+  it('lowers allocator thresholds during the work', async () => {
     const thresholds = async () =>
       (await capped.query("SELECT current_setting('allocator_flush_threshold') AS flush, current_setting('allocator_bulk_deallocation_flush_threshold') AS bulk"))[0];
     const before = await thresholds();
@@ -249,7 +249,7 @@ describe('DuckDBAdapter.withSyncMemoryCap', () => {
     expect(await thresholds()).toEqual(before);
   });
 
-  it('lifts the cap for a statement that runs out of memory under it, and says why once', async () => {
+  it('lifts the cap after running out of memory', async () => {
     const reasons: string[] = [];
     const rows = await capped.withSyncMemoryCap(async () => {
       const first = await capped.query(NEEDS_MEMORY);
@@ -284,7 +284,7 @@ describe('DuckDBAdapter.withSyncMemoryCap', () => {
     }
   });
 
-  it('runs the work uncapped when DuckDB cannot lower its limit', async () => {
+  it('runs uncapped when the cap fails', async () => {
     const tiny = await DuckDBAdapter.open({ path: ':memory:', memoryLimit: '1GB', syncMemoryLimit: '1KB' });
     try {
       await tiny.execute('CREATE TABLE filler AS SELECT range AS n, repeat(\'x\', 100) AS s FROM range(200000)');

@@ -277,7 +277,7 @@ export class DuckDBAdapter implements WarehouseAdapter {
    * memory at once. Sluice's own statements for a sync (the diff, the reads of rows to send, the
    * snapshot commit) are joins, sorts and inserts that DuckDB spills to disk when memory runs
    * short. The cap therefore keeps a large sync's memory flat, at the cost of some speed. Should DuckDB still run out of memory, the cap is lifted for
-   * the rest of `work`, the failed statement runs again, and `onLifted` says why.
+   * the rest of `work`, the failed statement runs again, and `onLifted` receives the reason.
    */
   async withSyncMemoryCap<T>(work: () => Promise<T>, onLifted: (reason: string) => void): Promise<T> {
     const cap = this.#memory.syncLimit;
